@@ -1,0 +1,435 @@
+"""The registry: themes, organisations, people, partnerships and memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from knooppunt.places.models import Municipality
+
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+brin_validator = RegexValidator(
+    r"^[0-9]{2}[A-Z0-9]{2}$", _("A BRIN code is 4 characters, e.g. 25LJ.")
+)
+kvk_validator = RegexValidator(r"^[0-9]{8}$", _("A KvK number has 8 digits."))
+
+
+class OrganisationKind(models.TextChoices):
+    SCHOOL_VO = "school_vo", _("Secondary school (vo)")
+    SCHOOL_MBO = "school_mbo", _("Vocational school (mbo)")
+    SCHOOL_HBO = "school_hbo", _("University of applied sciences (hbo)")
+    SCHOOL_WO = "school_wo", _("University (wo)")
+    COMPANY = "company", _("Company")
+    MUNICIPALITY = "municipality", _("Municipality")
+    PROVINCE = "province", _("Province")
+    NATIONAL_GOVERNMENT = "national_government", _("National government")
+    INDUSTRY_ASSOCIATION = "industry_association", _("Industry association")
+    KNOWLEDGE_INSTITUTE = "knowledge_institute", _("Knowledge institute")
+    INTERMEDIARY = "intermediary", _("Intermediary or network")
+    OTHER = "other", _("Other")
+
+
+SCHOOL_KINDS = {
+    OrganisationKind.SCHOOL_VO,
+    OrganisationKind.SCHOOL_MBO,
+    OrganisationKind.SCHOOL_HBO,
+    OrganisationKind.SCHOOL_WO,
+}
+
+
+class PartnershipKind(models.TextChoices):
+    CAMPUS = "campus", _("Campus")
+    CENTRE_OF_EXPERTISE = "centre_of_expertise", _("Centre of Expertise (hbo)")
+    CIV = "civ", _("Centre for Innovative Craftsmanship (mbo)")
+    TECHNOHUB = "technohub", _("Technohub")
+    LEARNING_COMMUNITY = "learning_community", _("Learning Community")
+    RIF_PROJECT = "rif_project", _("Regional Investment Fund project (RIF)")
+    COVE = "cove", _("Centre of Vocational Excellence (EU)")
+    HUB = "hub", _("Hub")
+    OTHER = "other", _("Other")
+
+
+class MembershipRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    FOUNDER = "founder", _("Founder")
+    PARTNER = "partner", _("Partner")
+    FUNDER = "funder", _("Funder")
+    MEMBER = "member", _("Member")
+
+
+class Theme(models.Model):
+    """A term of the controlled vocabulary (topsector, vocational domain or cross-cutting theme)."""
+
+    class Kind(models.TextChoices):
+        TOPSECTOR = "topsector", _("Top sector")
+        DOMAIN = "domain", _("Vocational domain")
+        CROSS_CUTTING = "cross_cutting", _("Cross-cutting theme")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_nl = models.CharField(_("Dutch name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    synonyms_nl = models.TextField(_("Dutch synonyms"), blank=True, help_text=_("Separated by ;"))
+    synonyms_en = models.TextField(_("English synonyms"), blank=True, help_text=_("Separated by ;"))
+    related_sbi_divisions = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name_nl"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+
+    def synonyms(self) -> list[str]:
+        return [s.strip() for s in f"{self.synonyms_nl};{self.synonyms_en}".split(";") if s.strip()]
+
+
+class SbiCode(models.Model):
+    """An SBI 2008 activity code (KvK version)."""
+
+    code = models.CharField(_("code"), max_length=5, unique=True)
+    name_nl = models.CharField(_("name"), max_length=300)
+    section = models.CharField(_("section"), max_length=1, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("SBI code")
+        verbose_name_plural = _("SBI codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_nl}"
+
+
+class Organisation(models.Model):
+    """A school, company, public body or network that takes part in partnerships."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    brin = models.CharField(_("BRIN code"), max_length=4, blank=True, validators=[brin_validator])
+    kvk = models.CharField(_("KvK number"), max_length=8, blank=True, validators=[kvk_validator])
+    sbi_codes = models.ManyToManyField(SbiCode, verbose_name=_("SBI codes"), blank=True)
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="organisations"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    city = models.CharField(_("place"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("general email address"), blank=True)
+    phone = models.CharField(_("general phone number"), max_length=30, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    other_themes = models.TextField(
+        _("other themes"),
+        blank=True,
+        help_text=_("Themes outside the vocabulary, as imported; separated by ;"),
+    )
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    search_document = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [
+            models.Index(fields=["kind", "name"]),
+            models.Index(fields=["brin"]),
+            models.Index(fields=["kvk"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:organisation-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.brin and self.kind not in SCHOOL_KINDS:
+            raise ValidationError({"brin": _("Only schools have a BRIN code.")})
+
+    @property
+    def is_school(self) -> bool:
+        return self.kind in SCHOOL_KINDS
+
+
+class OrganisationSourceId(models.Model):
+    """The id an imported file (or the demo data) gave an organisation, per source."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="source_ids"
+    )
+    source = models.CharField(max_length=100)
+    external_id = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="unique_organisation_source_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class Person(models.Model):
+    """A contact person. Email and phone are personal data, shown only to who may see them."""
+
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    is_public = models.BooleanField(
+        _("name may be shown publicly"),
+        default=False,
+        help_text=_("Only with the person's consent. Email and phone are never public."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person-detail", args=[self.pk])
+
+
+class Affiliation(models.Model):
+    """A person works for an organisation in some function."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    function = models.CharField(_("function"), max_length=150, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "organisation"], name="unique_affiliation")
+        ]
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.function}, {self.organisation})"
+
+
+class Partnership(models.Model):
+    """A public-private partnership (PPS): campus, Centre of Expertise, CIV, Technohub, ..."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=PartnershipKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="partnerships"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+    )
+    city = models.CharField(_("place"), max_length=100, blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    description = models.TextField(_("description"), blank=True)
+    other_themes = models.TextField(
+        _("other themes"),
+        blank=True,
+        help_text=_("Themes outside the vocabulary, as imported; separated by ;"),
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("general email address"), blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, through="Membership", related_name="partnerships"
+    )
+    search_document = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__isnull=True)
+                | models.Q(start_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="partnership_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:partnership-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+
+    def lead_organisation_ids(self) -> list[int]:
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("memberships")
+        if cached is not None:
+            return [m.organisation_id for m in cached if m.role == MembershipRole.LEAD]
+        return list(
+            self.memberships.filter(role=MembershipRole.LEAD).values_list(
+                "organisation_id", flat=True
+            )
+        )
+
+
+class PartnershipSourceId(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="source_ids"
+    )
+    source = models.CharField(max_length=100)
+    external_id = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="unique_partnership_source_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class Membership(models.Model):
+    """An organisation takes part in a partnership in a role, since some year."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    since_year = models.PositiveSmallIntegerField(
+        _("since"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    until_year = models.PositiveSmallIntegerField(
+        _("until"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+
+    class Meta:
+        ordering = ["role", "organisation__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "organisation"], name="unique_membership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.partnership} ({self.role})"
+
+    def clean(self) -> None:
+        if self.since_year and self.until_year and self.until_year < self.since_year:
+            raise ValidationError(
+                {"until_year": _("The end year cannot be before the start year.")}
+            )
+
+
+class PartnershipContact(models.Model):
+    """A contact person for a partnership, with what they are the contact for."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="contacts")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="partnership_roles")
+    role = models.CharField(_("contact for"), max_length=150, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "person"], name="unique_contact")
+        ]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.partnership})"
+
+
+class ImportRun(models.Model):
+    """One import of a registry file set: its preview, progress and final report."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    source = models.CharField(_("source"), max_length=100)
+    input_name = models.CharField(_("input"), max_length=300, blank=True)
+    upload_dir = models.CharField(max_length=300, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    progress_stage = models.CharField(max_length=30, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        when = f", {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else ""
+        return f"{self.source} ({self.get_status_display()}{when})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry-import:run", args=[self.pk])
+
+    @property
+    def error_count(self) -> int:
+        return int((self.report or {}).get("error_count", 0))

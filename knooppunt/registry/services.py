@@ -1,0 +1,655 @@
+"""Every write to the registry goes through these functions.
+
+Each takes keyword-only arguments and an explicit `actor`, validates with
+`full_clean()`, keeps the search document in step and writes an audit entry.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from knooppunt.core.audit import audit_log, diff, snapshot
+from knooppunt.core.text import fold, index_terms
+from knooppunt.places.models import Municipality
+from knooppunt.places.queries import municipality_for_city
+from knooppunt.registry.models import (
+    Affiliation,
+    Membership,
+    Organisation,
+    OrganisationSourceId,
+    Partnership,
+    PartnershipContact,
+    PartnershipSourceId,
+    Person,
+    SbiCode,
+    Theme,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+
+ORGANISATION_FIELDS = [
+    "kind",
+    "name",
+    "brin",
+    "kvk",
+    "municipality",
+    "city",
+    "website",
+    "email",
+    "phone",
+    "description",
+]
+PARTNERSHIP_FIELDS = [
+    "kind",
+    "name",
+    "municipality",
+    "city",
+    "start_year",
+    "end_year",
+    "description",
+    "goals",
+    "website",
+    "email",
+]
+PERSON_FIELDS = ["name", "email", "phone", "is_public"]
+
+
+# --- reference vocabularies -------------------------------------------------------------
+
+
+@transaction.atomic
+def themes_load_reference() -> int:
+    """Create or update the theme vocabulary from data/themes.csv (idempotent)."""
+    with (DATA / "themes.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    by_code = {}
+    changed: list[Theme] = []
+    for row in rows:
+        before = Theme.objects.filter(code=row["code"]).first()
+        by_code[row["code"]], _ = Theme.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name_nl": row["name_nl"],
+                "name_en": row["name_en"],
+                "kind": row["kind"],
+                "synonyms_nl": row["synonyms_nl"],
+                "synonyms_en": row["synonyms_en"],
+                "related_sbi_divisions": row["related_sbi_divisions"],
+            },
+        )
+        after = by_code[row["code"]]
+        if before is not None and [*before.synonyms(), before.name_nl, before.name_en] != (
+            [*after.synonyms(), after.name_nl, after.name_en]
+        ):
+            changed.append(after)
+    for theme in changed:
+        theme_reindex_tagged(theme)
+    for row in rows:
+        theme = by_code[row["code"]]
+        parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
+        if theme.parent_id != (parent.pk if parent else None):
+            theme.parent = parent
+            theme.save(update_fields=["parent"])
+    return len(by_code)
+
+
+@transaction.atomic
+def sbi_load_reference() -> int:
+    with (DATA / "sbi.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["level"] in {"4", "5"}]
+    existing = set(SbiCode.objects.values_list("code", flat=True))
+    SbiCode.objects.bulk_create(
+        [
+            SbiCode(code=r["code"], name_nl=r["name_nl"], section=r["section"])
+            for r in rows
+            if r["code"] not in existing
+        ]
+    )
+    return len(rows)
+
+
+def theme_lookup() -> dict[str, Theme]:
+    """folded name/code/synonym -> theme, for mapping free-text themes onto the vocabulary."""
+    lookup: dict[str, Theme] = {}
+    for theme in Theme.objects.all():
+        for key in [theme.code.replace("_", " "), theme.name_nl, theme.name_en, *theme.synonyms()]:
+            lookup.setdefault(fold(key), theme)
+    return lookup
+
+
+def themes_resolve(
+    texts: Iterable[str], lookup: dict[str, Theme] | None = None
+) -> tuple[list[Theme], list[str]]:
+    """Map free-text themes onto the vocabulary: (themes found, texts not understood)."""
+    lookup = lookup if lookup is not None else theme_lookup()
+    found: list[Theme] = []
+    unknown: list[str] = []
+    for text in texts:
+        theme = lookup.get(fold(text))
+        if theme is None:
+            unknown.append(text)
+        elif theme not in found:
+            found.append(theme)
+    return found, unknown
+
+
+# --- search documents ---------------------------------------------------------------------
+
+
+def _theme_words(themes: Iterable[Theme]) -> list[str]:
+    words: list[str] = []
+    for theme in themes:
+        words += [theme.name_nl, theme.name_en, *theme.synonyms()]
+    return words
+
+
+def organisation_search_document(
+    organisation: Organisation, *, themes: Iterable[Theme] | None = None
+) -> str:
+    """The search document; `themes` may be given to avoid a query (bulk imports)."""
+    municipality = organisation.municipality
+    return index_terms(
+        organisation.name,
+        organisation.city,
+        municipality.name if municipality else "",
+        organisation.description,
+        organisation.brin,
+        organisation.kvk,
+        organisation.other_themes.replace(";", " "),
+        " ".join(_theme_words(organisation.themes.all() if themes is None else themes)),
+    )
+
+
+def partnership_search_document(
+    partnership: Partnership,
+    *,
+    themes: Iterable[Theme] | None = None,
+    member_names: Iterable[str] | None = None,
+) -> str:
+    """The search document; `themes` and `member_names` may be given to avoid queries."""
+    municipality = partnership.municipality
+    if member_names is None:
+        member_names = (
+            m.organisation.name for m in partnership.memberships.select_related("organisation")
+        )
+    return index_terms(
+        partnership.name,
+        partnership.city,
+        municipality.name if municipality else "",
+        partnership.description,
+        partnership.goals,
+        partnership.other_themes.replace(";", " "),
+        " ".join(_theme_words(partnership.themes.all() if themes is None else themes)),
+        " ".join(member_names),
+    )
+
+
+def organisation_reindex(organisation: Organisation) -> None:
+    document = organisation_search_document(organisation)
+    if document != organisation.search_document:
+        Organisation.objects.filter(pk=organisation.pk).update(search_document=document)
+        organisation.search_document = document
+
+
+def partnership_reindex(partnership: Partnership) -> None:
+    document = partnership_search_document(partnership)
+    if document != partnership.search_document:
+        Partnership.objects.filter(pk=partnership.pk).update(search_document=document)
+        partnership.search_document = document
+
+
+def theme_reindex_tagged(theme: Theme) -> None:
+    """Rebuild the search documents of everything tagged with `theme`."""
+    for organisation in theme.organisations.select_related("municipality").prefetch_related(
+        "themes"
+    ):
+        organisation_reindex(organisation)
+    for partnership in theme.partnerships.select_related("municipality").prefetch_related("themes"):
+        partnership_reindex(partnership)
+
+
+def registry_reindex_all() -> dict[str, int]:
+    """Rebuild every search document from the database (`knooppunt reindex`)."""
+    orgs = Organisation.objects.select_related("municipality").prefetch_related("themes")
+    n_org = 0
+    for org in orgs.iterator(chunk_size=1000):
+        organisation_reindex(org)
+        n_org += 1
+    n_ps = 0
+    for ps in Partnership.objects.select_related("municipality").prefetch_related("themes"):
+        partnership_reindex(ps)
+        n_ps += 1
+    return {"organisations": n_org, "partnerships": n_ps}
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+def _resolve_municipality(values: dict[str, Any]) -> None:
+    if not values.get("municipality") and values.get("city"):
+        values["municipality"] = municipality_for_city(values["city"])
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    themes: Iterable[Theme] = (),
+    sbi_codes: Iterable[SbiCode] = (),
+    source: str = "",
+    external_id: str = "",
+    **fields: Any,
+) -> Organisation:
+    values = {"kind": kind, "name": name, **fields}
+    _resolve_municipality(values)
+    organisation = Organisation(**values)
+    organisation.full_clean()
+    organisation.save()
+    organisation.themes.set(themes)
+    organisation.sbi_codes.set(sbi_codes)
+    if source and external_id:
+        OrganisationSourceId.objects.create(
+            organisation=organisation, source=source, external_id=external_id
+        )
+    organisation_reindex(organisation)
+    after = snapshot(organisation, ORGANISATION_FIELDS)
+    after["themes"] = sorted(t.code for t in organisation.themes.all())
+    audit_log(
+        actor=actor,
+        action="registry.organisation.created",
+        target=organisation,
+        changes={k: [None, v] for k, v in after.items() if v not in ("", None, [])},
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    themes: Iterable[Theme] | None = None,
+    sbi_codes: Iterable[SbiCode] | None = None,
+    **fields: Any,
+) -> Organisation:
+    before = snapshot(organisation, ORGANISATION_FIELDS)
+    before["themes"] = sorted(t.code for t in organisation.themes.all())
+    if fields.get("city") and not fields.get("municipality"):
+        # No municipality chosen: look it up from the place name, else keep what we had.
+        fields["municipality"] = municipality_for_city(fields["city"]) or organisation.municipality
+    for key, value in fields.items():
+        if key not in ORGANISATION_FIELDS and key != "logo":
+            raise TypeError(f"organisation_update() got an unknown field {key!r}")
+        setattr(organisation, key, value)
+    organisation.full_clean()
+    organisation.save()
+    if themes is not None:
+        organisation.themes.set(themes)
+    if sbi_codes is not None:
+        organisation.sbi_codes.set(sbi_codes)
+    after = snapshot(organisation, ORGANISATION_FIELDS)
+    after["themes"] = sorted(t.code for t in organisation.themes.all())
+    changes = diff(before, after)
+    organisation_reindex(organisation)
+    if changes:
+        audit_log(
+            actor=actor,
+            action="registry.organisation.updated",
+            target=organisation,
+            changes=changes,
+        )
+        for partnership in organisation.partnerships.all():
+            partnership_reindex(partnership)
+    return organisation
+
+
+@transaction.atomic
+def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
+    audit_log(
+        actor=actor,
+        action="registry.organisation.deleted",
+        target=organisation,
+        changes={"name": [organisation.name, None]},
+    )
+    partnerships = list(organisation.partnerships.all())
+    organisation.delete()
+    for partnership in partnerships:
+        partnership_reindex(partnership)
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    name: str,
+    organisation: Organisation | None = None,
+    function: str = "",
+    **fields: Any,
+) -> Person:
+    person = Person(name=name, **fields)
+    person.full_clean()
+    person.save()
+    if organisation is not None:
+        affiliation_set(actor=actor, person=person, organisation=organisation, function=function)
+    audit_log(
+        actor=actor,
+        action="registry.person.created",
+        target=person,
+        # Personal data stays out of the log: record which fields were set, not their values.
+        changes={
+            "name": [None, person.name],
+            "fields_set": sorted(k for k, v in fields.items() if v),
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
+    before = snapshot(person, PERSON_FIELDS)
+    for key, value in fields.items():
+        if key not in PERSON_FIELDS:
+            raise TypeError(f"person_update() got an unknown field {key!r}")
+        setattr(person, key, value)
+    person.full_clean()
+    person.save()
+    changes = diff(before, snapshot(person, PERSON_FIELDS))
+    if changes:
+        # Keep email and phone values out of the audit log; note only that they changed.
+        for private in ("email", "phone"):
+            if private in changes:
+                changes[private] = ["…", "…"]
+        audit_log(actor=actor, action="registry.person.updated", target=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def person_delete(*, actor: Any, person: Person) -> None:
+    audit_log(
+        actor=actor,
+        action="registry.person.deleted",
+        target=person,
+        changes={"name": [person.name, None]},
+    )
+    person.delete()
+
+
+@transaction.atomic
+def affiliation_set(
+    *, actor: Any, person: Person, organisation: Organisation, function: str = ""
+) -> Affiliation:
+    affiliation, created = Affiliation.objects.update_or_create(
+        person=person, organisation=organisation, defaults={"function": function}
+    )
+    audit_log(
+        actor=actor,
+        action="registry.affiliation.set",
+        target=organisation,
+        changes={"person": [None, person.name], "function": [None, function]}
+        if created
+        else {"person": [person.name, person.name], "function": [None, function]},
+    )
+    return affiliation
+
+
+# --- partnerships -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def partnership_create(
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+    themes: Iterable[Theme] = (),
+    source: str = "",
+    external_id: str = "",
+    **fields: Any,
+) -> Partnership:
+    values = {"kind": kind, "name": name, **fields}
+    _resolve_municipality(values)
+    partnership = Partnership(**values)
+    partnership.full_clean()
+    partnership.save()
+    partnership.themes.set(themes)
+    if source and external_id:
+        PartnershipSourceId.objects.create(
+            partnership=partnership, source=source, external_id=external_id
+        )
+    partnership_reindex(partnership)
+    after = snapshot(partnership, PARTNERSHIP_FIELDS)
+    after["themes"] = sorted(t.code for t in partnership.themes.all())
+    audit_log(
+        actor=actor,
+        action="registry.partnership.created",
+        target=partnership,
+        changes={k: [None, v] for k, v in after.items() if v not in ("", None, [])},
+    )
+    return partnership
+
+
+@transaction.atomic
+def partnership_update(
+    *, actor: Any, partnership: Partnership, themes: Iterable[Theme] | None = None, **fields: Any
+) -> Partnership:
+    before = snapshot(partnership, PARTNERSHIP_FIELDS)
+    before["themes"] = sorted(t.code for t in partnership.themes.all())
+    if fields.get("city") and not fields.get("municipality"):
+        fields["municipality"] = municipality_for_city(fields["city"]) or partnership.municipality
+    for key, value in fields.items():
+        if key not in PARTNERSHIP_FIELDS:
+            raise TypeError(f"partnership_update() got an unknown field {key!r}")
+        setattr(partnership, key, value)
+    partnership.full_clean()
+    partnership.save()
+    if themes is not None:
+        partnership.themes.set(themes)
+    after = snapshot(partnership, PARTNERSHIP_FIELDS)
+    after["themes"] = sorted(t.code for t in partnership.themes.all())
+    changes = diff(before, after)
+    partnership_reindex(partnership)
+    if changes:
+        audit_log(
+            actor=actor, action="registry.partnership.updated", target=partnership, changes=changes
+        )
+    return partnership
+
+
+@transaction.atomic
+def partnership_delete(*, actor: Any, partnership: Partnership) -> None:
+    audit_log(
+        actor=actor,
+        action="registry.partnership.deleted",
+        target=partnership,
+        changes={"name": [partnership.name, None]},
+    )
+    partnership.delete()
+
+
+@transaction.atomic
+def membership_set(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    organisation: Organisation,
+    role: str = "member",
+    since_year: int | None = None,
+    until_year: int | None = None,
+) -> Membership:
+    """Add `organisation` to `partnership`, or change its role and years."""
+    existing = Membership.objects.filter(partnership=partnership, organisation=organisation).first()
+    membership = existing or Membership(partnership=partnership, organisation=organisation)
+    before = snapshot(membership, ["role", "since_year", "until_year"]) if existing else {}
+    membership.role = role
+    membership.since_year = since_year
+    membership.until_year = until_year
+    membership.full_clean()
+    membership.save()
+    after = snapshot(membership, ["role", "since_year", "until_year"])
+    changes = diff(before, after)
+    if changes:
+        changes["organisation"] = (
+            [organisation.name, organisation.name] if existing else [None, organisation.name]
+        )
+        audit_log(
+            actor=actor,
+            action="registry.membership.updated" if existing else "registry.membership.added",
+            target=partnership,
+            changes=changes,
+        )
+    partnership_reindex(partnership)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, membership: Membership) -> None:
+    partnership = membership.partnership
+    audit_log(
+        actor=actor,
+        action="registry.membership.removed",
+        target=partnership,
+        changes={"organisation": [membership.organisation.name, None]},
+    )
+    membership.delete()
+    partnership_reindex(partnership)
+
+
+@transaction.atomic
+def partnership_contact_set(
+    *, actor: Any, partnership: Partnership, person: Person, role: str = ""
+) -> PartnershipContact:
+    contact, created = PartnershipContact.objects.update_or_create(
+        partnership=partnership, person=person, defaults={"role": role}
+    )
+    audit_log(
+        actor=actor,
+        action="registry.contact.set",
+        target=partnership,
+        changes={"contact": [None if created else person.name, person.name], "role": [None, role]},
+    )
+    return contact
+
+
+@transaction.atomic
+def partnership_contact_remove(*, actor: Any, contact: PartnershipContact) -> None:
+    audit_log(
+        actor=actor,
+        action="registry.contact.removed",
+        target=contact.partnership,
+        changes={"contact": [contact.person.name, None]},
+    )
+    contact.delete()
+
+
+def municipality_by_code(code: str) -> Municipality | None:
+    return Municipality.objects.filter(code=code).first()
+
+
+# --- merging two organisations (import/export: duplicates found later) ------------------------
+
+MERGE_FILL_FIELDS = ["kvk", "website", "email", "phone", "description", "city", "municipality"]
+ROLE_STRENGTH = {"lead": 5, "founder": 4, "funder": 3, "partner": 2, "member": 1}
+
+
+def _repoint(relation: Any, remove: Organisation, keep: Organisation) -> None:
+    """Move the rows of a reverse foreign key from `remove` to `keep`.
+
+    Rows that would break one of the related model's unique constraints (the same person,
+    user or partnership already linked to `keep`) are dropped: `keep` already has them.
+    """
+    model = relation.related_model
+    fk = relation.field.name
+    rows = model._default_manager.filter(**{fk: remove})
+    for constraint in model._meta.constraints:
+        fields = list(getattr(constraint, "fields", ()) or ())
+        if fk not in fields or getattr(constraint, "condition", None) is not None:
+            continue
+        others = [f for f in fields if f != fk]
+        taken = set(model._default_manager.filter(**{fk: keep}).values_list(*others))
+        for row in rows.values_list("pk", *others):
+            if tuple(row[1:]) in taken:
+                model._default_manager.filter(pk=row[0]).delete()
+    rows.update(**{fk: keep})
+
+
+@transaction.atomic
+def organisation_merge(*, actor: Any, keep: Organisation, remove: Organisation) -> Organisation:
+    """Merge `remove` into `keep`: its memberships, people, editors, source ids and history
+    move to `keep`, empty fields of `keep` are filled from it, then `remove` is deleted."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from knooppunt.core.models import AuditEntry
+
+    if keep.pk == remove.pk:
+        raise ValueError("an organisation cannot be merged with itself")
+    keep = Organisation.objects.select_for_update().get(pk=keep.pk)
+    remove = Organisation.objects.select_for_update().get(pk=remove.pk)
+    moved = {
+        "memberships": remove.memberships.count(),
+        "people": remove.affiliations.count(),
+        "source_ids": remove.source_ids.count(),
+    }
+    # Memberships in the same partnership: one remains, with the stronger role.
+    for membership in remove.memberships.all():
+        mine = keep.memberships.filter(partnership=membership.partnership).first()
+        if mine is None:
+            continue
+        if ROLE_STRENGTH.get(membership.role, 0) > ROLE_STRENGTH.get(mine.role, 0):
+            mine.role = membership.role
+        mine.since_year = min(
+            (y for y in (mine.since_year, membership.since_year) if y), default=None
+        )
+        mine.save()
+        membership.delete()
+    for relation in Organisation._meta.related_objects:
+        if relation.one_to_many:  # memberships, affiliations, source ids, editorships, ...
+            _repoint(relation, remove, keep)
+    updates: dict[str, Any] = {}
+    for name in MERGE_FILL_FIELDS:
+        if not getattr(keep, name) and getattr(remove, name):
+            updates[name] = getattr(remove, name)
+    if not keep.brin and remove.brin and keep.is_school:
+        updates["brin"] = remove.brin
+    if not keep.logo and remove.logo:
+        keep.logo = remove.logo
+        keep.save(update_fields=["logo"])
+    others = [t for t in remove.other_themes.split(";") if t]
+    own = [t for t in keep.other_themes.split(";") if t]
+    if any(t not in own for t in others):
+        keep.other_themes = ";".join(dict.fromkeys([*own, *others]))
+        keep.save(update_fields=["other_themes"])
+    content_type = ContentType.objects.get_for_model(Organisation, for_concrete_model=True)
+    # The history follows: entries about `remove` are now about `keep`.
+    AuditEntry.objects.filter(target_type=content_type, target_id=remove.pk).update(
+        target_id=keep.pk
+    )
+    themes = {*keep.themes.all(), *remove.themes.all()}
+    sbi_codes = {*keep.sbi_codes.all(), *remove.sbi_codes.all()}
+    removed_name, removed_pk = remove.name, remove.pk
+    remove.delete()
+    organisation_update(
+        actor=actor, organisation=keep, themes=themes, sbi_codes=sbi_codes, **updates
+    )
+    audit_log(
+        actor=actor,
+        action="registry.organisation.merged",
+        target=keep,
+        changes={
+            "merged": [f"{removed_name} (#{removed_pk})", keep.name],
+            **{k: [None, v] for k, v in moved.items() if v},
+        },
+    )
+    organisation_reindex(keep)
+    for partnership in keep.partnerships.all():
+        partnership_reindex(partnership)
+    return keep

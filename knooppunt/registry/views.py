@@ -1,0 +1,493 @@
+"""Registry pages: the public directory, detail pages, the region view and editing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from knooppunt.accounts.permissions import (
+    can_create_organisation,
+    can_create_partnership,
+    can_create_person_for,
+    can_delete_organisation,
+    can_delete_partnership,
+    can_edit_organisation,
+    can_edit_partnership,
+    can_edit_person,
+    can_view_history,
+    can_view_personal_data,
+)
+from knooppunt.core.audit import history_for
+from knooppunt.core.svgmap import shapes, viewbox_height
+from knooppunt.registry import jsonld, queries, services
+from knooppunt.registry.forms import (
+    ContactForm,
+    DirectoryForm,
+    MembershipForm,
+    OrganisationForm,
+    PartnershipForm,
+    PersonForm,
+)
+from knooppunt.registry.models import Membership, PartnershipContact, Theme
+
+GEO = Path(__file__).resolve().parent.parent / "places" / "data"
+
+
+def _status_for_invalid(request: HttpRequest) -> int:
+    return 422 if getattr(request, "htmx", False) else 400
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- public pages -------------------------------------------------------------------------
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectoryForm(request.GET or None)
+    filters = form.filters()
+    viewer = request.user
+    qs: Any
+    if filters.what == "partnerships":
+        qs = queries.partnership_list_for(viewer, filters)
+    else:
+        qs = queries.organisation_list_for(viewer, filters)
+    paginator = Paginator(qs, 20)
+    page = paginator.get_page(request.GET.get("page"))
+    theme = Theme.objects.filter(code=filters.theme).first() if filters.theme else None
+    results = [(obj, queries.explain_match(obj, filters, theme)) for obj in page.object_list]
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "results": results,
+        "result_count": paginator.count,
+        "query_string": urlencode(params),
+        "choices": queries.filter_choices(),
+        "selected_theme": theme,
+    }
+    if getattr(request, "htmx", False) and request.headers.get("HX-Target") == "results":
+        return render(request, "registry/directory.html#results", context)
+    return render(request, "registry/directory.html", context)
+
+
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = queries.organisation_get(request.user, pk)
+    affiliations = [
+        (a, can_view_personal_data(request.user, a.person))
+        for a in organisation.visible_affiliations  # type: ignore[attr-defined]
+    ]
+    context = {
+        "organisation": organisation,
+        "affiliations": affiliations,
+        "can_edit": can_edit_organisation(request.user, organisation),
+        "can_delete": can_delete_organisation(request.user, organisation),
+        "can_add_person": can_create_person_for(request.user, organisation),
+        "history": history_for(organisation)
+        if can_view_history(request.user, organisation)
+        else None,
+        "jsonld": jsonld.organisation(request, organisation),
+    }
+    return render(request, "registry/organisation_detail.html", context)
+
+
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = queries.partnership_get(request.user, pk)
+    contacts = [
+        (c, can_view_personal_data(request.user, c.person))
+        for c in partnership.visible_contacts  # type: ignore[attr-defined]
+    ]
+    can_edit = can_edit_partnership(request.user, partnership)
+    context = {
+        "partnership": partnership,
+        "contacts": contacts,
+        "related": queries.related_partnerships(partnership),
+        "can_edit": can_edit,
+        "can_delete": can_delete_partnership(request.user, partnership),
+        "history": history_for(partnership)
+        if can_view_history(request.user, partnership)
+        else None,
+        "jsonld": jsonld.partnership(request, partnership),
+    }
+    if can_edit:
+        context["membership_form"] = MembershipForm()
+        context["contact_form"] = ContactForm(people=_contact_candidates(request, partnership))
+    return render(request, "registry/partnership_detail.html", context)
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = queries.person_get(request.user, pk)
+    context = {
+        "person": person,
+        "show_personal": can_view_personal_data(request.user, person),
+        "can_edit": can_edit_person(request.user, person),
+        "history": history_for(person) if can_view_history(request.user, person) else None,
+    }
+    return render(request, "registry/person_detail.html", context)
+
+
+def region(request: HttpRequest) -> HttpResponse:
+    counts = queries.region_counts()
+    what = "partnerships" if request.GET.get("what") == "partnerships" else "organisations"
+    level = "region" if request.GET.get("level") == "region" else "province"
+    rows = counts["regions"] if level == "region" else counts["provinces"]
+    by_code = {row["code"]: row for row in rows}
+    geo = GEO / (
+        "labour_market_regions_2025.geojson" if level == "region" else "provinces_2025.geojson"
+    )
+    items = shapes(geo)
+    top = max((row[what] for row in rows), default=0) or 1
+    param = "region" if level == "region" else "province"
+    tiles = []
+    for shape in items:
+        row = by_code.get(shape.code, {"organisations": 0, "partnerships": 0, "name": shape.name})
+        value = row[what]
+        tiles.append(
+            {
+                "shape": shape,
+                "name": row["name"],
+                "value": value,
+                "shade": 0 if value == 0 else 1 + min(4, int(4 * value / top)),
+                "url": reverse("registry:directory")
+                + "?"
+                + urlencode({"what": what, param: shape.code}),
+            }
+        )
+    table = [
+        {
+            **row,
+            "url": reverse("registry:directory")
+            + "?"
+            + urlencode({"what": what, param: row["code"]}),
+        }
+        for row in rows
+    ]
+    context = {
+        "tiles": tiles,
+        "table": table,
+        "what": what,
+        "level": level,
+        "height": round(viewbox_height(items) + 2),
+        "unplaced": counts[f"unplaced_{what}"],
+        "total": sum(row[what] for row in rows),
+    }
+    return render(request, "registry/region.html", context)
+
+
+# --- editing ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_organisation(request.user):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            themes = data.pop("themes")
+            try:
+                organisation = services.organisation_create(
+                    actor=request.user, themes=themes, **data
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Organisation created."))
+                return redirect(organisation)
+        status = _status_for_invalid(request)
+    return render(
+        request,
+        "registry/organisation_form.html",
+        {"form": form, "organisation": None},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = queries.organisation_get(request.user, pk)
+    if not can_edit_organisation(request.user, organisation):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            themes = data.pop("themes")
+            organisation.refresh_from_db()  # the form wrote the new values onto the instance
+            try:
+                services.organisation_update(
+                    actor=request.user, organisation=organisation, themes=themes, **data
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(organisation)
+        status = _status_for_invalid(request)
+    return render(
+        request,
+        "registry/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = queries.organisation_get(request.user, pk)
+    if not can_delete_organisation(request.user, organisation):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.organisation_delete(actor=request.user, organisation=organisation)
+        messages.success(request, _("Organisation deleted."))
+        return redirect("registry:directory")
+    return render(
+        request,
+        "registry/confirm_delete.html",
+        {"object": organisation, "cancel_url": organisation.get_absolute_url()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = queries.organisation_get(request.user, pk)
+    if not can_create_person_for(request.user, organisation):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            function = data.pop("function")
+            services.person_create(
+                actor=request.user, organisation=organisation, function=function, **data
+            )
+            messages.success(request, _("Person added."))
+            return redirect(organisation)
+        status = _status_for_invalid(request)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "organisation": organisation, "person": None},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = queries.person_get(request.user, pk)
+    if not can_edit_person(request.user, person):
+        raise PermissionDenied
+    affiliation = person.affiliations.first()
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        initial={"function": affiliation.function if affiliation else ""},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            function = data.pop("function")
+            person.refresh_from_db()
+            services.person_update(actor=request.user, person=person, **data)
+            if affiliation and function != affiliation.function:
+                services.affiliation_set(
+                    actor=request.user,
+                    person=person,
+                    organisation=affiliation.organisation,
+                    function=function,
+                )
+            messages.success(request, _("Changes saved."))
+            return redirect(person)
+        status = _status_for_invalid(request)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "person": person, "organisation": None},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_partnership(request.user):
+        raise PermissionDenied
+    form = PartnershipForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            themes = data.pop("themes")
+            try:
+                partnership = services.partnership_create(actor=request.user, themes=themes, **data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Partnership created."))
+                return redirect(partnership)
+        status = _status_for_invalid(request)
+    return render(
+        request,
+        "registry/partnership_form.html",
+        {"form": form, "partnership": None},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = queries.partnership_get(request.user, pk)
+    if not can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    form = PartnershipForm(request.POST or None, instance=partnership)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            themes = data.pop("themes")
+            partnership.refresh_from_db()
+            try:
+                services.partnership_update(
+                    actor=request.user, partnership=partnership, themes=themes, **data
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(partnership)
+        status = _status_for_invalid(request)
+    return render(
+        request,
+        "registry/partnership_form.html",
+        {"form": form, "partnership": partnership},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = queries.partnership_get(request.user, pk)
+    if not can_delete_partnership(request.user, partnership):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.partnership_delete(actor=request.user, partnership=partnership)
+        messages.success(request, _("Partnership deleted."))
+        return redirect("registry:directory")
+    return render(
+        request,
+        "registry/confirm_delete.html",
+        {"object": partnership, "cancel_url": partnership.get_absolute_url()},
+    )
+
+
+def _contact_candidates(request: HttpRequest, partnership: Any) -> Any:
+    member_ids = [m.organisation_id for m in partnership.memberships.all()]
+    return (
+        queries.person_queryset_for(request.user)
+        .filter(Q(affiliations__organisation_id__in=member_ids))
+        .distinct()
+        .order_by("name")
+    )
+
+
+@login_required
+@require_POST
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = queries.partnership_get(request.user, pk)
+    if not can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    form = MembershipForm(request.POST)
+    if form.is_valid():
+        services.membership_set(
+            actor=request.user,
+            partnership=partnership,
+            organisation=form.cleaned_data["organisation"],
+            role=form.cleaned_data["role"],
+            since_year=form.cleaned_data["since_year"],
+        )
+        messages.success(request, _("Member saved."))
+        return redirect(partnership)
+    return render(
+        request,
+        "registry/membership_form.html",
+        {"form": form, "partnership": partnership},
+        status=_status_for_invalid(request),
+    )
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    partnership = queries.partnership_get(request.user, pk)
+    if not can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    membership = get_object_or_404(Membership, pk=membership_pk, partnership=partnership)
+    services.membership_remove(actor=request.user, membership=membership)
+    messages.success(request, _("Member removed."))
+    return redirect(partnership)
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = queries.partnership_get(request.user, pk)
+    if not can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    form = ContactForm(request.POST, people=_contact_candidates(request, partnership))
+    if form.is_valid():
+        services.partnership_contact_set(
+            actor=request.user,
+            partnership=partnership,
+            person=form.cleaned_data["person"],
+            role=form.cleaned_data["role"],
+        )
+        messages.success(request, _("Contact person saved."))
+        return redirect(partnership)
+    return render(
+        request,
+        "registry/contact_form.html",
+        {"form": form, "partnership": partnership},
+        status=_status_for_invalid(request),
+    )
+
+
+@login_required
+@require_POST
+def contact_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    partnership = queries.partnership_get(request.user, pk)
+    if not can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    contact = get_object_or_404(PartnershipContact, pk=contact_pk, partnership=partnership)
+    services.partnership_contact_remove(actor=request.user, contact=contact)
+    messages.success(request, _("Contact person removed."))
+    return redirect(partnership)
