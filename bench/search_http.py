@@ -9,7 +9,7 @@ warms it up and times, one request at a time with urllib:
 
 * directory search (text and filters, first page) over a mix of realistic queries;
 * the same queries straight against the database in this process, through
-  `organisation_list_for` / `partnership_list_for` and the first page of a Paginator
+  `queries.directory_page` (count up to the cap, first page of 20)
   (count + 20 rows + their themes): the floor. The ratio HTTP / floor is printed;
 * organisation and partnership detail pages, plus the number of SQL queries each takes.
 
@@ -26,7 +26,6 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -86,7 +85,6 @@ def main() -> None:
     setup_django(env)
 
     from django.contrib.auth.models import AnonymousUser
-    from django.core.paginator import Paginator
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -108,13 +106,8 @@ def main() -> None:
     def floor(params: dict[str, str]) -> tuple[float, int]:
         started = time.perf_counter()
         filters = DirectoryForm(params).filters()
-        if filters.what == "partnerships":
-            qs: Any = queries.partnership_list_for(AnonymousUser(), filters)
-        else:
-            qs = queries.organisation_list_for(AnonymousUser(), filters)
-        page = Paginator(qs, 20).get_page(1)
-        list(page.object_list)
-        return (time.perf_counter() - started) * 1000, page.paginator.count
+        page = queries.directory_page(AnonymousUser(), filters, page=1)
+        return (time.perf_counter() - started) * 1000, page.count
 
     # --- the floor, in process ----------------------------------------------------------
     floor_times: dict[int, list[float]] = defaultdict(list)

@@ -76,6 +76,25 @@ def paginate(
     }
 
 
+def paginate_page(
+    request: HttpRequest,
+    page: Any,
+    serialize: Callable[[Any], T],
+) -> dict[str, Any]:
+    """As `paginate`, for a page the query functions already cut (a `DirectoryPage`)."""
+    start = (page.number - 1) * page.per_page
+    return {
+        "count": page.count,
+        "page": page.number,
+        "page_size": page.per_page,
+        "next": page_url(request, page.number + 1) if start + page.per_page < page.count else None,
+        "previous": page_url(request, min(page.number - 1, last_page(page.count, page.per_page)))
+        if page.number > 1
+        else None,
+        "results": [serialize(row) for row in page.objects],
+    }
+
+
 def last_page(count: int, page_size: int) -> int:
     return max(1, -(-count // page_size))
 

@@ -38,6 +38,7 @@ from knooppunt.api.common import (
     check_place_codes,
     field_error,
     paginate,
+    paginate_page,
     require,
     responses,
 )
@@ -171,8 +172,16 @@ def _referenced(model: type[Any], pk: int, field: str, message: str) -> Any:
 )
 def organisation_list(request: HttpRequest, params: Query[OrganisationQuery]) -> Json:
     filters = _directory_filters("organisations", params)
-    qs = queries.organisation_list_for(request.user, filters).prefetch_related("sbi_codes")
-    return paginate(request, qs, params, lambda o: organisation_out(request, o))
+    page = queries.directory_page(
+        request.user,
+        filters,
+        page=params.page,
+        per_page=params.page_size,
+        count_cap=None,
+        clamp=False,
+        prefetch=("sbi_codes",),
+    )
+    return paginate_page(request, page, lambda o: organisation_out(request, o))
 
 
 @router.get(
@@ -243,8 +252,15 @@ def organisation_delete(request: HttpRequest, organisation_id: OrganisationId) -
 )
 def partnership_list(request: HttpRequest, params: Query[PartnershipQuery]) -> Json:
     filters = _directory_filters("partnerships", params)
-    qs = queries.partnership_list_for(request.user, filters)
-    return paginate(request, qs, params, lambda p: partnership_out(request, p))
+    page = queries.directory_page(
+        request.user,
+        filters,
+        page=params.page,
+        per_page=params.page_size,
+        count_cap=None,
+        clamp=False,
+    )
+    return paginate_page(request, page, lambda p: partnership_out(request, p))
 
 
 @router.get(

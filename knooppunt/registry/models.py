@@ -152,6 +152,7 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         indexes = [
+            models.Index(fields=["name", "id"]),
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["brin"]),
             models.Index(fields=["kvk"]),
@@ -281,6 +282,7 @@ class Partnership(models.Model):
         ordering = ["name"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
+        indexes = [models.Index(fields=["name", "id"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_year__isnull=True)
@@ -355,7 +357,13 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "organisation"], name="unique_membership"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until_year__isnull=True)
+                | models.Q(since_year__isnull=True)
+                | models.Q(until_year__gte=models.F("since_year")),
+                name="membership_until_after_since",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,22 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    IntegerField,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
 from knooppunt.core.text import index_terms, query_terms
 from knooppunt.places.models import LabourMarketRegion, Municipality, Province
+from knooppunt.registry import search
 from knooppunt.registry.models import (
     Affiliation,
     Membership,
@@ -61,26 +53,36 @@ class DirectoryFilters:
             self.sort = "relevance"
 
 
-def theme_with_descendants(code: str) -> list[int]:
-    """Ids of the theme `code` and every theme below it in the hierarchy."""
+# Text searches count at most this many matches: "more than 1,000 results" says enough,
+# and counting every match of a common word would cost as much as the search itself.
+COUNT_CAP = 1000
+PER_PAGE = 20
+
+
+def _theme_tree(code: str) -> list[tuple[int, str]]:
+    """(id, code) of the theme `code` and every theme below it in the hierarchy."""
     themes = list(Theme.objects.values_list("id", "code", "parent_id"))
     root = next((t for t in themes if t[1] == code), None)
     if root is None:
         return []
-    ids = {root[0]}
+    found = {root[0]: root[1]}
     grew = True
     while grew:
         grew = False
-        for tid, _code, parent in themes:
-            if parent in ids and tid not in ids:
-                ids.add(tid)
+        for tid, tcode, parent in themes:
+            if parent in found and tid not in found:
+                found[tid] = tcode
                 grew = True
-    return sorted(ids)
+    return sorted(found.items())
 
 
-def _apply_common(qs: QuerySet[Any], filters: DirectoryFilters) -> QuerySet[Any]:
-    for term in filters.terms:
-        qs = qs.filter(search_document__contains=" " + term)
+def theme_with_descendants(code: str) -> list[int]:
+    """Ids of the theme `code` and every theme below it in the hierarchy."""
+    return [pk for pk, _code in _theme_tree(code)]
+
+
+def _filtered(qs: QuerySet[Any], filters: DirectoryFilters) -> QuerySet[Any]:
+    """`qs` with the directory's filters applied, without the text."""
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.theme:
@@ -91,45 +93,170 @@ def _apply_common(qs: QuerySet[Any], filters: DirectoryFilters) -> QuerySet[Any]
         qs = qs.filter(municipality__labour_market_region__code=filters.region)
     if filters.province:
         qs = qs.filter(municipality__province__code=filters.province)
-    if filters.terms:
-        # Relevance: a query word in the name weighs more than one elsewhere.
-        score = sum(
-            (
-                Case(
-                    When(name__icontains=term, then=Value(3)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-                for term in filters.terms
-            ),
-            start=Value(0, output_field=IntegerField()),
-        )
-        qs = qs.annotate(relevance=score)
-    ordering = {
-        "relevance": ["-relevance", "name", "id"] if filters.terms else ["name", "id"],
-        "name": ["name", "id"],
-        "-name": ["-name", "-id"],
-        "-updated": ["-updated_at", "-id"],
-    }[filters.sort]
-    return qs.order_by(*ordering)
+    return qs
+
+
+def _facet_groups(filters: DirectoryFilters) -> list[list[str]] | None:
+    """The filters as index facets (one group per filter, any of a group); None: no match."""
+    groups: list[list[str]] = []
+    if filters.kind:
+        groups.append([search.facet("k", filters.kind)])
+    if filters.theme:
+        codes = [code for _pk, code in _theme_tree(filters.theme)]
+        if not codes:
+            return None
+        groups.append([search.facet("t", code) for code in codes])
+    if filters.municipality:
+        groups.append([search.facet("m", filters.municipality)])
+    if filters.region:
+        groups.append([search.facet("r", filters.region)])
+    if filters.province:
+        groups.append([search.facet("p", filters.province)])
+    return groups
+
+
+_ORDERINGS = {
+    "relevance": ["name", "id"],  # without a text; with one the index ranks
+    "name": ["name", "id"],
+    "-name": ["-name", "-id"],
+    "-updated": ["-updated_at", "-id"],
+}
+
+
+def _base(model: type[Organisation] | type[Partnership]) -> QuerySet[Any]:
+    return model.objects.select_related(
+        "municipality__province", "municipality__labour_market_region"
+    ).prefetch_related("themes")
+
+
+def _text_search(
+    model: type[Organisation] | type[Partnership], filters: DirectoryFilters
+) -> search.TextSearch | None:
+    groups = _facet_groups(filters)
+    if groups is None:
+        return None
+    return search.TextSearch(model._meta.db_table, filters.terms, groups)
 
 
 def organisation_list_for(viewer: Any, filters: DirectoryFilters) -> QuerySet[Organisation]:
-    qs = Organisation.objects.select_related(
-        "municipality__province", "municipality__labour_market_region"
-    ).prefetch_related("themes")
-    return _apply_common(qs, filters)
+    """Every organisation matching `filters`, as a queryset (the text through the index).
+
+    Ordered by the chosen sort; "relevance" is by name here: only `directory_page`
+    ranks by relevance, through the index.
+    """
+    return _list_for(Organisation, filters)
 
 
 def partnership_list_for(viewer: Any, filters: DirectoryFilters) -> QuerySet[Partnership]:
-    qs = (
-        Partnership.objects.select_related(
-            "municipality__province", "municipality__labour_market_region"
-        )
-        .prefetch_related("themes")
-        .annotate(member_count=Count("memberships", distinct=True))
+    """As `organisation_list_for`, for partnerships."""
+    return _list_for(Partnership, filters)
+
+
+def _list_for(
+    model: type[Organisation] | type[Partnership], filters: DirectoryFilters
+) -> QuerySet[Any]:
+    qs = _base(model)
+    if filters.terms:
+        text = _text_search(model, filters)
+        if text is None:
+            return qs.none()
+        qs = qs.filter(pk__in=text.ids())
+    else:
+        qs = _filtered(qs, filters)
+    return qs.order_by(*_ORDERINGS[filters.sort])
+
+
+@dataclass
+class DirectoryPage:
+    """One page of directory results, with what a pager needs (like Django's `Page`)."""
+
+    objects: list[Any]
+    number: int
+    per_page: int
+    count: int
+    count_capped: bool = False  # `count` is COUNT_CAP; there are more
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def paginator(self) -> DirectoryPage:  # templates written for Django's Page
+        return self
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.objects else 0
+
+
+def directory_page(
+    viewer: Any,
+    filters: DirectoryFilters,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    count_cap: int | None = COUNT_CAP,
+    clamp: bool = True,
+    prefetch: tuple[str, ...] = (),
+) -> DirectoryPage:
+    """One page of the directory for `filters`, best matches first.
+
+    With a text, the database's full-text index (see `registry.search`) applies the
+    words and the filters together, counts (up to `count_cap`) and ranks; only the
+    page's rows are then read. `clamp`: a page past the end gives the last page
+    (the web pager), otherwise an empty page (the API).
+    """
+    model: type[Organisation] | type[Partnership] = (
+        Partnership if filters.what == "partnerships" else Organisation
     )
-    return _apply_common(qs, filters)
+    qs = _base(model).prefetch_related(*prefetch)
+    text = _text_search(model, filters) if filters.terms else None
+    if filters.terms and text is None:
+        return DirectoryPage([], 1, per_page, 0)
+    if text is not None:
+        count = text.count(limit=count_cap + 1 if count_cap is not None else None)
+        capped = count_cap is not None and count > count_cap
+        count = min(count, count_cap) if count_cap is not None else count
+    else:
+        qs = _filtered(qs, filters)
+        count, capped = qs.count(), False
+    last = max(1, -(-count // per_page))
+    number = min(max(page, 1), last) if clamp else max(page, 1)
+    offset = (number - 1) * per_page
+    objects: list[Any] = []
+    if offset < count:
+        if text is not None and filters.sort == "relevance":
+            ids = text.page_ids(offset, per_page)
+            by_id = qs.in_bulk(ids)
+            objects = [by_id[pk] for pk in ids if pk in by_id]
+        else:
+            if text is not None:
+                qs = qs.filter(pk__in=text.ids())
+            objects = list(qs.order_by(*_ORDERINGS[filters.sort])[offset : offset + per_page])
+    if model is Partnership and objects:
+        counts = dict(
+            Membership.objects.filter(partnership__in=objects)
+            .values_list("partnership_id")
+            .annotate(n=Count("id"))
+            .values_list("partnership_id", "n")
+        )
+        for obj in objects:
+            obj.member_count = counts.get(obj.pk, 0)
+    return DirectoryPage(objects, number, per_page, count, capped)
 
 
 def _has(terms_doc: str, term: str) -> bool:

@@ -17,6 +17,7 @@ from knooppunt.core.audit import audit_log, diff, snapshot
 from knooppunt.core.text import fold, index_terms
 from knooppunt.places.models import Municipality
 from knooppunt.places.queries import municipality_for_city
+from knooppunt.registry import search
 from knooppunt.registry.models import (
     Affiliation,
     Membership,
@@ -148,12 +149,24 @@ def _theme_words(themes: Iterable[Theme]) -> list[str]:
     return words
 
 
+def place_codes(municipality: Municipality | None) -> tuple[str, str, str] | None:
+    """(municipality, labour-market region, province) codes, for the search facets."""
+    if municipality is None:
+        return None
+    return (
+        municipality.code,
+        municipality.labour_market_region.code,
+        municipality.province.code,
+    )
+
+
 def organisation_search_document(
     organisation: Organisation, *, themes: Iterable[Theme] | None = None
 ) -> str:
     """The search document; `themes` may be given to avoid a query (bulk imports)."""
     municipality = organisation.municipality
-    return index_terms(
+    themes = list(organisation.themes.all() if themes is None else themes)
+    document = index_terms(
         organisation.name,
         organisation.city,
         municipality.name if municipality else "",
@@ -161,7 +174,15 @@ def organisation_search_document(
         organisation.brin,
         organisation.kvk,
         organisation.other_themes.replace(";", " "),
-        " ".join(_theme_words(organisation.themes.all() if themes is None else themes)),
+        " ".join(_theme_words(themes)),
+    )
+    return search.with_facets(
+        document,
+        search.facet_tokens(
+            kind=organisation.kind,
+            places=place_codes(municipality),
+            theme_codes=[t.code for t in themes],
+        ),
     )
 
 
@@ -173,19 +194,28 @@ def partnership_search_document(
 ) -> str:
     """The search document; `themes` and `member_names` may be given to avoid queries."""
     municipality = partnership.municipality
+    themes = list(partnership.themes.all() if themes is None else themes)
     if member_names is None:
         member_names = (
             m.organisation.name for m in partnership.memberships.select_related("organisation")
         )
-    return index_terms(
+    document = index_terms(
         partnership.name,
         partnership.city,
         municipality.name if municipality else "",
         partnership.description,
         partnership.goals,
         partnership.other_themes.replace(";", " "),
-        " ".join(_theme_words(partnership.themes.all() if themes is None else themes)),
+        " ".join(_theme_words(themes)),
         " ".join(member_names),
+    )
+    return search.with_facets(
+        document,
+        search.facet_tokens(
+            kind=partnership.kind,
+            places=place_codes(municipality),
+            theme_codes=[t.code for t in themes],
+        ),
     )
 
 
@@ -205,25 +235,30 @@ def partnership_reindex(partnership: Partnership) -> None:
 
 def theme_reindex_tagged(theme: Theme) -> None:
     """Rebuild the search documents of everything tagged with `theme`."""
-    for organisation in theme.organisations.select_related("municipality").prefetch_related(
-        "themes"
-    ):
+    places = ("municipality__province", "municipality__labour_market_region")
+    for organisation in theme.organisations.select_related(*places).prefetch_related("themes"):
         organisation_reindex(organisation)
-    for partnership in theme.partnerships.select_related("municipality").prefetch_related("themes"):
+    for partnership in theme.partnerships.select_related(*places).prefetch_related("themes"):
         partnership_reindex(partnership)
 
 
 def registry_reindex_all() -> dict[str, int]:
     """Rebuild every search document from the database (`knooppunt reindex`)."""
-    orgs = Organisation.objects.select_related("municipality").prefetch_related("themes")
+    places = (
+        "municipality__province",
+        "municipality__labour_market_region",
+    )
+    orgs = Organisation.objects.select_related(*places).prefetch_related("themes")
     n_org = 0
     for org in orgs.iterator(chunk_size=1000):
         organisation_reindex(org)
         n_org += 1
     n_ps = 0
-    for ps in Partnership.objects.select_related("municipality").prefetch_related("themes"):
+    for ps in Partnership.objects.select_related(*places).prefetch_related("themes"):
         partnership_reindex(ps)
         n_ps += 1
+    search.rebuild_index()
+    search.analyze()
     return {"organisations": n_org, "partnerships": n_ps}
 
 

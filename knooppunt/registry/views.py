@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -64,22 +63,21 @@ def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryForm(request.GET or None)
     filters = form.filters()
     viewer = request.user
-    qs: Any
-    if filters.what == "partnerships":
-        qs = queries.partnership_list_for(viewer, filters)
-    else:
-        qs = queries.organisation_list_for(viewer, filters)
-    paginator = Paginator(qs, 20)
-    page = paginator.get_page(request.GET.get("page"))
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        number = 1
+    page = queries.directory_page(viewer, filters, page=number)
     theme = Theme.objects.filter(code=filters.theme).first() if filters.theme else None
-    results = [(obj, queries.explain_match(obj, filters, theme)) for obj in page.object_list]
+    results = [(obj, queries.explain_match(obj, filters, theme)) for obj in page.objects]
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = {
         "form": form,
         "filters": filters,
         "page": page,
         "results": results,
-        "result_count": paginator.count,
+        "result_count": page.count,
+        "result_count_capped": page.count_capped,
         "query_string": urlencode(params),
         "choices": queries.filter_choices(),
         "selected_theme": theme,

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knooppunt.core.audit import audit_log
+from knooppunt.registry import search
 from knooppunt.registry.interchange import bulk
 from knooppunt.registry.interchange.format import (
     DEFAULT_ROLE,
@@ -88,6 +89,7 @@ MAX_SOURCE_LENGTH = 100
 # Per-object "created" entries in the audit log cost ~15 µs each; above this many new
 # objects of a kind, only the import's summary entry records them (see ImportRun).
 AUDIT_CREATED_LIMIT = 10_000
+ANALYZE_AFTER_ROWS = 10_000  # new or changed organisations and partnerships
 PROGRESS_EVERY = 5000
 
 
@@ -555,6 +557,7 @@ class Importer:
             ("memberships", self._write_memberships),
             ("search", self._reindex_partnerships),
             ("audit", self._write_audit),
+            ("statistics", self._refresh_statistics),
         )
         with bulk.large_cache():
             for name, step in steps:
@@ -562,6 +565,12 @@ class Importer:
                 step()
                 self.report.timings[f"write_{name}"] = time.perf_counter() - step_started
         self.report.timings["write"] = time.perf_counter() - started
+
+    def _refresh_statistics(self) -> None:
+        """After a large import the planner's row estimates are stale: refresh them."""
+        written = len(self.org_new) + len(self.ps_new) + len(self.org_existing)
+        if written >= ANALYZE_AFTER_ROWS:
+            search.analyze()
 
     def finish_run(self, *, actor: Any) -> None:
         """Record the outcome on the run and one summary entry in the audit log."""
@@ -593,6 +602,8 @@ class Importer:
 
     def _org_doc(self, values: dict[str, Any], theme_ids: tuple[int, ...]) -> str:
         return self.builder.organisation(
+            kind=values["kind"],
+            municipality_id=values["municipality_id"],
             name=values["name"],
             city=values["city"],
             municipality_name=self._municipality_name(values["municipality_id"]),
@@ -621,6 +632,8 @@ class Importer:
                 description = record.description or ""
                 other_themes = record.other_themes or ""
                 doc = document(
+                    kind=record.kind,
+                    municipality_id=municipality.pk if municipality else None,
                     name=record.name,
                     city=city,
                     municipality_name=municipality_names[municipality.pk] if municipality else "",
@@ -978,6 +991,8 @@ def reindex_partnerships(
         "id",
         pks,
         "id",
+        "kind",
+        "municipality_id",
         "name",
         "city",
         "municipality__name",
@@ -986,10 +1001,13 @@ def reindex_partnerships(
         "other_themes",
         "search_document",
     )
-    for done, (pk, name, city, municipality, description, goals, other, document) in enumerate(
-        rows, start=1
-    ):
+    for done, row in enumerate(rows, start=1):
+        pk, kind, municipality_id, name, city, municipality, description, goals, other, document = (
+            row
+        )
         new_document = builder.partnership(
+            kind=kind,
+            municipality_id=municipality_id,
             name=name,
             city=city,
             municipality_name=municipality or "",

@@ -12,14 +12,28 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 
 from knooppunt.core.text import _STOP, _TOKEN, stem, tokens
+from knooppunt.places.models import Municipality
+from knooppunt.registry import search
 from knooppunt.registry.models import Theme
 
 MEMO_LIMIT = 200_000
 
 
+def all_place_codes() -> dict[int, tuple[str, str, str]]:
+    """Municipality id -> (municipality, labour-market region, province) codes."""
+    rows = Municipality.objects.values_list(
+        "pk", "code", "labour_market_region__code", "province__code"
+    )
+    return {pk: (code, region, province) for pk, code, region, province in rows}
+
+
 class DocBuilder:
-    def __init__(self, themes: dict[int, Theme]) -> None:
+    def __init__(
+        self, themes: dict[int, Theme], places: dict[int, tuple[str, str, str]] | None = None
+    ) -> None:
         self.themes = themes
+        self.places = all_place_codes() if places is None else places
+        self._facets: dict[tuple[str, int | None, tuple[int, ...]], str] = {}
         self._stems: dict[str, str] = {}
         self._texts: dict[str, list[str]] = {}
         self._theme_sets: dict[tuple[int, ...], list[str]] = {}
@@ -79,9 +93,27 @@ class DocBuilder:
     def _join(parts: Iterable[list[str]]) -> str:
         return " " + " ".join(dict.fromkeys(chain.from_iterable(parts))) + " "
 
+    def _with_facets(
+        self, document: str, kind: str, municipality_id: int | None, theme_ids: Sequence[int]
+    ) -> str:
+        key = (kind, municipality_id, tuple(theme_ids))
+        facets = self._facets.get(key)
+        if facets is None:
+            tokens = search.facet_tokens(
+                kind=kind,
+                places=self.places[municipality_id] if municipality_id else None,
+                theme_codes=[self.themes[pk].code for pk in theme_ids],
+            )
+            facets = search.with_facets("", tokens)
+            if len(self._facets) < MEMO_LIMIT:
+                self._facets[key] = facets
+        return document + facets
+
     def organisation(
         self,
         *,
+        kind: str,
+        municipality_id: int | None,
         name: str,
         city: str,
         municipality_name: str,
@@ -103,13 +135,18 @@ class DocBuilder:
             )
         )
         if not theme_ids:
-            return " " + " ".join(head) + " "
-        themes = self._theme_entry(tuple(theme_ids))
-        if head.keys().isdisjoint(themes[1]):
-            # The usual case: no theme word repeats the name, place or description.
-            return (" " + " ".join(head) + " " + themes[2] + " ") if head else f" {themes[2]} "
-        rest = [t for t in themes[0] if t not in head]
-        return " " + " ".join([*head, *rest]) + " "
+            document = " " + " ".join(head) + " "
+        else:
+            themes = self._theme_entry(tuple(theme_ids))
+            if head.keys().isdisjoint(themes[1]):
+                # The usual case: no theme word repeats the name, place or description.
+                document = (
+                    (" " + " ".join(head) + " " + themes[2] + " ") if head else f" {themes[2]} "
+                )
+            else:
+                rest = [t for t in themes[0] if t not in head]
+                document = " " + " ".join([*head, *rest]) + " "
+        return self._with_facets(document, kind, municipality_id, theme_ids)
 
     def _theme_entry(self, key: tuple[int, ...]) -> tuple[list[str], set[str], str]:
         """The theme terms without repeats, as a set, and joined."""
@@ -124,6 +161,8 @@ class DocBuilder:
     def partnership(
         self,
         *,
+        kind: str,
+        municipality_id: int | None,
         name: str,
         city: str,
         municipality_name: str,
@@ -133,7 +172,7 @@ class DocBuilder:
         theme_ids: Sequence[int],
         member_names: Iterable[str],
     ) -> str:
-        return self._join(
+        document = self._join(
             (
                 self._terms(name),
                 self._terms(city, memo=True),
@@ -145,3 +184,4 @@ class DocBuilder:
                 self._terms(" ".join(member_names)),
             )
         )
+        return self._with_facets(document, kind, municipality_id, theme_ids)

@@ -164,7 +164,9 @@ def load_direct(folder: Path, *, source: str = DEFAULT_SOURCE) -> dict[str, int]
     )
 
     load_reference_data()
-    municipalities = {m.code: m for m in Municipality.objects.all()}
+    municipalities = {
+        m.code: m for m in Municipality.objects.select_related("province", "labour_market_region")
+    }
     sbi_ids = dict(SbiCode.objects.values_list("code", "id"))
     lookup = {key: theme.pk for key, theme in theme_lookup().items()}
     for theme in Theme.objects.all():  # a theme's own Dutch name always means that theme

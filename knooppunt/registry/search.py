@@ -1,0 +1,296 @@
+# ruff: noqa: S608, S611 - SQL is built from the constant table names below and checked tokens.
+"""The directory's full-text index: how documents are tagged and how the database is asked.
+
+Every organisation and partnership carries a `search_document` (see
+`services.organisation_search_document`): the index terms of its texts (each word
+and its stem, accent-folded), then a `|` and its *facets*: tokens for the
+directory's filters (kind, municipality, labour-market region, province, themes)
+such as `_k_company` or `_p_pv30`. A facet starts with `_`, which `core.text`
+never produces, so a typed word can never match one.
+
+The database keeps its own index of that column, maintained by the database itself
+so that every write path (services, bulk import, admin, raw SQL) stays in step:
+
+- **SQLite**: an FTS5 table per model (`registry_organisation_fts`,
+  `registry_partnership_fts`), contentless, filled by triggers on insert, delete
+  and update of `name` or `search_document`.
+- **PostgreSQL**: a stored generated `tsvector` column `search_vector` with a GIN
+  index; the name is weighted `A`, the document `D`, facets are exact lexemes.
+
+A text search then becomes one index lookup that applies the words *and* the
+filters at once, counts without reading rows, ranks (a word in the name weighs
+more) and returns the ids of one page. `knooppunt reindex` rebuilds everything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, connections
+from django.db.models.expressions import RawSQL
+
+FACET_MARK = "|"
+_FACET_UNSAFE = re.compile(r"[^a-z0-9_]")
+SQLITE_NAME_WEIGHT = 4.0  # bm25 weight of the name column against the document's 1.0
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def facet(prefix: str, value: str) -> str:
+    return f"_{prefix}_{_FACET_UNSAFE.sub('_', value.lower())}"
+
+
+def facet_tokens(
+    *, kind: str, places: Sequence[str] | None, theme_codes: Iterable[str]
+) -> list[str]:
+    """The facet tokens of an object.
+
+    `places`: (municipality code, labour-market region code, province code) or None.
+    """
+    out = [facet("k", kind)]
+    if places:
+        municipality, region, province = places
+        out.append(facet("m", municipality))
+        if region:
+            out.append(facet("r", region))
+        if province:
+            out.append(facet("p", province))
+    out += [facet("t", code) for code in theme_codes]
+    return out
+
+
+def with_facets(document: str, facets: Sequence[str]) -> str:
+    """`document` (from `core.text.index_terms`, with its leading and trailing space) + facets."""
+    return f"{document}{FACET_MARK} {' '.join(facets)} "
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def _sqlite_match(
+    terms: Sequence[str], facet_groups: Sequence[Sequence[str]], any_terms: bool = False
+) -> str:
+    parts = [f'"{term}"*' for term in terms]
+    if any_terms:
+        parts = [f"({' OR '.join(parts)})"]
+    for group in facet_groups:
+        alternatives = " OR ".join(f'"{token}"' for token in group)
+        parts.append(f"({alternatives})" if len(group) > 1 else alternatives)
+    return " AND ".join(parts)
+
+
+def _pg_tsquery(
+    terms: Sequence[str], facet_groups: Sequence[Sequence[str]], any_terms: bool = False
+) -> str:
+    parts = [f"'{term}':*" for term in terms]
+    if any_terms:
+        parts = [f"({' | '.join(parts)})"]
+    for group in facet_groups:
+        alternatives = " | ".join(f"'{token}'" for token in group)
+        parts.append(f"({alternatives})" if len(group) > 1 else alternatives)
+    return " & ".join(parts)
+
+
+def _check(tokens: Iterable[str]) -> None:
+    # Terms come from core.text (a-z, 0-9), facets from facet(); nothing else may reach SQL.
+    for token in tokens:
+        if not token or _FACET_UNSAFE.search(token):
+            raise ValueError(f"not a search token: {token!r}")
+
+
+class TextSearch:
+    """One text search over one model's index: `count()` and `page_ids()`."""
+
+    def __init__(
+        self,
+        table: str,
+        terms: Sequence[str],
+        facet_groups: Sequence[Sequence[str]],
+        *,
+        any_terms: bool = False,
+    ) -> None:
+        """`any_terms`: match objects with any of the words (ranked), not all of them."""
+        if not terms:
+            raise ValueError("a text search needs at least one term")
+        _check(terms)
+        for group in facet_groups:
+            _check(group)
+        self.table = table
+        self.vendor = connection.vendor
+        if self.vendor == "sqlite":
+            self.query = _sqlite_match(terms, facet_groups, any_terms)
+        elif self.vendor == "postgresql":
+            self.query = _pg_tsquery(terms, facet_groups, any_terms)
+        else:  # pragma: no cover - only the two supported databases
+            raise NotImplementedError(f"no full-text search for {self.vendor}")
+
+    def _run(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def id_subquery(self) -> tuple[str, list[Any]]:
+        """SQL selecting the ids of every match, for `id IN (...)` in the ORM."""
+        if self.vendor == "sqlite":
+            fts = f"{self.table}_fts"
+            return f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [self.query]
+        return (
+            f"SELECT id FROM {self.table} WHERE search_vector @@ %s::tsquery",
+            [self.query],
+        )
+
+    def ids(self) -> RawSQL:
+        """The ids of every match, for `filter(pk__in=...)`."""
+        sql, params = self.id_subquery()
+        return RawSQL(sql, params)
+
+    def count(self, limit: int | None = None) -> int:
+        """How many objects match; with `limit`, stop counting at `limit`."""
+        sql, params = self.id_subquery()
+        if limit is not None:
+            sql = f"{sql} LIMIT {int(limit)}"
+        return int(self._run(f"SELECT count(*) FROM ({sql}) AS hits", params)[0][0])
+
+    def page_ids(self, offset: int, limit: int) -> list[int]:
+        """Ids of one page of matches, best first (ties: lowest id first)."""
+        if self.vendor == "sqlite":
+            fts = f"{self.table}_fts"
+            sql = (
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s "
+                f"ORDER BY bm25({fts}, {SQLITE_NAME_WEIGHT}, 1.0), rowid LIMIT %s OFFSET %s"
+            )
+            params: list[Any] = [self.query, limit, offset]
+        else:
+            sql = (
+                f"SELECT id FROM {self.table} WHERE search_vector @@ %s::tsquery "
+                "ORDER BY ts_rank(search_vector, %s::tsquery) DESC, id LIMIT %s OFFSET %s"
+            )
+            params = [self.query, self.query, limit, offset]
+        return [row[0] for row in self._run(sql, params)]
+
+
+# --- schema (used by the migration and by `knooppunt reindex`) --------------------------------
+
+INDEXED_TABLES = ("registry_organisation", "registry_partnership")
+
+
+def _sqlite_statements(table: str) -> dict[str, str]:
+    """The FTS5 table and its three triggers, by name (idempotent DDL)."""
+    fts = f"{table}_fts"
+    insert = f"INSERT INTO {fts}(rowid, name, doc) VALUES (new.id, new.name, new.search_document);"
+    delete = (
+        f"INSERT INTO {fts}({fts}, rowid, name, doc) "
+        f"VALUES ('delete', old.id, old.name, old.search_document);"
+    )
+    return {
+        fts: f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(name, doc, content='', "
+        "tokenize=\"unicode61 remove_diacritics 2 tokenchars '_'\", prefix='2 3')",
+        f"{table}_fts_ai": f"CREATE TRIGGER IF NOT EXISTS {table}_fts_ai AFTER INSERT ON {table} "
+        f"BEGIN {insert} END",
+        f"{table}_fts_ad": f"CREATE TRIGGER IF NOT EXISTS {table}_fts_ad AFTER DELETE ON {table} "
+        f"BEGIN {delete} END",
+        f"{table}_fts_au": f"CREATE TRIGGER IF NOT EXISTS {table}_fts_au "
+        f"AFTER UPDATE OF name, search_document ON {table} BEGIN {delete} {insert} END",
+    }
+
+
+PG_VECTOR = (
+    "setweight(to_tsvector('simple', name), 'A') || "
+    "to_tsvector('simple', split_part(search_document, '|', 1)) || "
+    "array_to_tsvector(string_to_array(btrim(split_part(search_document, '|', 2)), ' '))"
+)
+
+
+def ensure_index(using: str = "default") -> list[str]:
+    """Create whatever part of the index is missing; returns what was created.
+
+    Run by the migration that introduced the index and after every `migrate`
+    (`RegistryConfig.ready`): on SQLite, Django rebuilds a table to alter it, which
+    drops its triggers; they come back here and the index is refilled.
+    """
+    conn = connections[using]
+    created: list[str] = []
+    with conn.cursor() as cursor:
+        for table in INDEXED_TABLES:
+            if conn.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT name FROM sqlite_master WHERE tbl_name IN (%s, %s)",
+                    [table, f"{table}_fts"],
+                )
+                present = {row[0] for row in cursor.fetchall()}
+                missing = {
+                    name: sql
+                    for name, sql in _sqlite_statements(table).items()
+                    if name not in present
+                }
+                for sql in missing.values():
+                    cursor.execute(sql)
+                if missing:
+                    _sqlite_refill(cursor, table)
+                created += missing
+            elif conn.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT 1 FROM information_schema.columns "
+                    "WHERE table_name = %s AND column_name = 'search_vector'",
+                    [table],
+                )
+                if cursor.fetchone() is None:
+                    cursor.execute(
+                        f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
+                        f"GENERATED ALWAYS AS ({PG_VECTOR}) STORED"
+                    )
+                    created.append(f"{table}.search_vector")
+                cursor.execute(
+                    "SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"{table}_search_gin"]
+                )
+                if cursor.fetchone() is None:
+                    cursor.execute(
+                        f"CREATE INDEX {table}_search_gin ON {table} USING gin (search_vector)"
+                    )
+                    created.append(f"{table}_search_gin")
+    return created
+
+
+def drop_index(using: str = "default") -> None:
+    conn = connections[using]
+    with conn.cursor() as cursor:
+        for table in INDEXED_TABLES:
+            if conn.vendor == "sqlite":
+                for suffix in ("ai", "ad", "au"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
+                cursor.execute(f"DROP TABLE IF EXISTS {table}_fts")
+            elif conn.vendor == "postgresql":
+                cursor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
+                cursor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector")
+
+
+def _sqlite_refill(cursor: Any, table: str) -> None:
+    fts = f"{table}_fts"
+    cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")
+    cursor.execute(
+        f"INSERT INTO {fts}(rowid, name, doc) SELECT id, name, search_document FROM {table}"
+    )
+
+
+def rebuild_index() -> None:
+    """Make the database's index equal to the stored documents (after `reindex`)."""
+    if connection.vendor == "sqlite":
+        ensure_index()
+        with connection.cursor() as cursor:
+            for table in INDEXED_TABLES:
+                _sqlite_refill(cursor, table)
+                cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('optimize')")
+    # PostgreSQL: the generated column always equals its expression.
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics (after a large import)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in (*INDEXED_TABLES, "registry_membership"):
+                cursor.execute(f"ANALYZE {table}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")
