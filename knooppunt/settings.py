@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "knooppunt.accounts",
     "knooppunt.places",
     "knooppunt.registry",
+    "knooppunt.matching",
     "knooppunt.api",
 ]
 
@@ -189,3 +190,5 @@ LOGGING = {
 
 DIRECTORY_PAGE_SIZE = 20
 INVITATION_VALID_DAYS = 14
+# The address of this site in mails sent outside a request (reminders, tasks).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -10,6 +10,7 @@ admin.site.site_title = "Knooppunt"
 
 urlpatterns = [
     path("", include("knooppunt.registry.urls")),
+    path("", include("knooppunt.matching.urls")),
     path("beheer/import/", include("knooppunt.registry.import_urls")),
     path("account/", include("knooppunt.accounts.urls")),
     path("account/api-tokens/", include("knooppunt.api.web_urls")),

@@ -27,6 +27,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from knooppunt.api.auth import SCHEME_NAME, OptionalTokenAuth
 from knooppunt.api.docs import LocalSwagger, docs_asset
+from knooppunt.matching.api import router as matching_router
 from knooppunt.places.api import router as places_router
 from knooppunt.registry.api import router as registry_router
 
@@ -183,4 +184,5 @@ def unknown_url(request: HttpRequest, rest: str) -> HttpResponse:
 
 api.add_router("/", registry_router)
 api.add_router("/places", places_router)
+api.add_router("/", matching_router)
 api.add_router("/", fallback_router)  # last, so that it only catches what nothing else did

@@ -32,24 +32,33 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 
 
 @cache
+def _frame(path: Path, width: int) -> tuple[float, float, float, float]:
+    """(cos of the reference latitude, min x, max y, scale) fitting `path` into `width`."""
+    with path.open(encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    cos0 = math.cos(math.radians(52.2))
+    points = [
+        (lon * cos0, lat) for f in features for ring in _rings(f["geometry"]) for lon, lat in ring
+    ]
+    min_x = min(p[0] for p in points)
+    max_x = max(p[0] for p in points)
+    return cos0, min_x, max(p[1] for p in points), width / (max_x - min_x)
+
+
+def project(path: Path, lon: float, lat: float, *, width: int = 480) -> tuple[float, float]:
+    """A WGS84 point in the SVG coordinates of `shapes(path, width=width)`."""
+    cos0, min_x, max_y, scale = _frame(path, width)
+    return ((lon * cos0 - min_x) * scale, (max_y - lat) * scale)
+
+
+@cache
 def shapes(path: Path, *, width: int = 480, code_key: str = "code") -> tuple[Shape, ...]:
     """Projected shapes of a GeoJSON file, fitted into `width` pixels wide."""
     with path.open(encoding="utf-8") as fh:
         features = json.load(fh)["features"]
-    lat0 = math.radians(52.2)
-    points = [
-        (lon * math.cos(lat0), lat)
-        for f in features
-        for ring in _rings(f["geometry"])
-        for lon, lat in ring
-    ]
-    min_x = min(p[0] for p in points)
-    max_x = max(p[0] for p in points)
-    scale = width / (max_x - min_x)
-    max_y = max(p[1] for p in points)
 
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        return ((lon * math.cos(lat0) - min_x) * scale, (max_y - lat) * scale)
+    def to_svg(lon: float, lat: float) -> tuple[float, float]:
+        return project(path, lon, lat, width=width)
 
     out = []
     for feature in features:
@@ -59,7 +68,7 @@ def shapes(path: Path, *, width: int = 480, code_key: str = "code") -> tuple[Sha
         ys: list[float] = []
         biggest: list[tuple[float, float]] = []
         for ring in _rings(feature["geometry"]):
-            projected = [project(lon, lat) for lon, lat in ring]
+            projected = [to_svg(lon, lat) for lon, lat in ring]
             if len(projected) > len(biggest):
                 biggest = projected
             parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z")

@@ -57,6 +57,9 @@ class Municipality(models.Model):
     labour_market_region = models.ForeignKey(
         LabourMarketRegion, on_delete=models.PROTECT, related_name="municipalities"
     )
+    # The centroid of the municipality's area (WGS84), for distances in matching.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -39,8 +39,10 @@ def places_load_reference() -> dict[str, int]:
             code=row["labour_market_region_code"],
             defaults={"name": row["labour_market_region_name"]},
         )
+    centroids = {row["municipality_code"]: row for row in _rows("municipality_centroids.csv")}
     municipalities = {}
     for row in _rows("municipalities.csv"):
+        centroid = centroids.get(row["municipality_code"])
         municipalities[row["municipality_code"]], _ = Municipality.objects.update_or_create(
             code=row["municipality_code"],
             defaults={
@@ -48,6 +50,8 @@ def places_load_reference() -> dict[str, int]:
                 "province": provinces[row["province_code"]],
                 "corop_region": corops[row["corop_code"]],
                 "labour_market_region": lmrs[row["labour_market_region_code"]],
+                "latitude": float(centroid["latitude"]) if centroid else None,
+                "longitude": float(centroid["longitude"]) if centroid else None,
             },
         )
     existing = set(Place.objects.values_list("code", flat=True))

@@ -153,6 +153,7 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         indexes = [
             models.Index(fields=["name", "id"]),
+            models.Index(fields=["updated_at"]),  # newest change: sort and matching's cache key
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["brin"]),
             models.Index(fields=["kvk"]),

@@ -216,6 +216,19 @@ MATRIX: dict[str, Row] = {
     ),
     # reference data
     "theme-list": Row("theme_list", all_same(200)),
+    # matching: a question (POST for its body) that anyone may ask and that changes nothing
+    "match-need": Row(
+        "match", all_same(200), body=lambda w: {"need": "metaal", "top": 3}, state=org_state
+    ),
+    "match-partnership": Row(
+        "match",
+        all_same(200),
+        body=lambda w: {"partnership": str(w["hub"].pk), "top": 3},
+        state=membership_state,
+    ),
+    "match-unknown-partnership": Row(
+        "match", all_same(422), body=lambda w: {"partnership": "nope"}, state=org_state
+    ),
     "theme-get": Row("theme_get", all_same(200), lambda w: {"code": "maakindustrie"}),
     "theme-get-missing": Row("theme_get", all_same(404), lambda w: {"code": "bestaat_niet"}),
     "province-list": Row("province_list", all_same(200)),
@@ -299,7 +312,10 @@ def call_and_check(
             problems.append(f"error not in the one error shape: {error}")
     if row.state is not None:
         after = row.state(w)
-        if 200 <= status < 300 and after == before:
+        if operation.get("x-read-only"):
+            if after != before:
+                problems.append(f"a read-only operation changed data ({status})")
+        elif 200 <= status < 300 and after == before:
             problems.append(f"succeeded ({status}) but changed nothing")
         if not 200 <= status < 300 and after != before:
             problems.append(f"was refused ({status}) but changed data")
@@ -318,7 +334,7 @@ def test_matrix_covers_every_operation(openapi: dict[str, Any]) -> None:
 
 def test_every_write_refuses_anonymous_and_documents_401(openapi: dict[str, Any]) -> None:
     for operation_id, (method, _path, op) in operations(openapi).items():
-        if method == "GET":
+        if method == "GET" or op.get("x-read-only"):  # x-read-only: a question sent as POST
             assert {} in op["security"], f"{operation_id}: reads work without a token"
         else:
             assert op["security"] == [{"TokenAuth": []}], f"{operation_id}: writes need a token"

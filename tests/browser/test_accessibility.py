@@ -20,6 +20,8 @@ PAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "organisation_detail": lambda reg: reg["company"].get_absolute_url(),
     "partnership_detail": lambda reg: reg["hub"].get_absolute_url(),
     "region": lambda reg: "/regio/",
+    "find_partner": lambda reg: "/vind-een-partner/?q=metaal&municipality=GM0828&kinds=company",
+    "guides": lambda reg: "/gidsen/",
     "login": lambda reg: "/account/inloggen/",
 }
 

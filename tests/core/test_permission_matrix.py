@@ -45,6 +45,8 @@ from knooppunt.accounts.services import editorship_grant, invitation_create
 from knooppunt.api.models import ApiToken
 from knooppunt.api.services import api_token_create
 from knooppunt.core.audit import history_for
+from knooppunt.matching import services as matching_services
+from knooppunt.matching.models import Guide, Introduction, PartnerProfile
 from knooppunt.places.services import places_load_reference
 from knooppunt.registry import services
 from knooppunt.registry.forms import ContactForm, MembershipForm
@@ -546,6 +548,44 @@ def _run_status(w: World, client: Any) -> list[str]:
     return sorted(ImportRun.objects.values_list("status", flat=True))
 
 
+def _open_introduction(w: World) -> dict[str, Any]:
+    """An open request from the company (editor's) to the school (lead editor's)."""
+    introduction = matching_services.introduction_request(
+        actor=w["editor"], requester=w["company"], target=w["school"], message="Kennismaken?"
+    )
+    return {"pk": introduction.pk}
+
+
+def _introduction_status(w: World, client: Any) -> list[str]:
+    return sorted(Introduction.objects.values_list("status", flat=True))
+
+
+def _company_guide(w: World) -> dict[str, Any]:
+    matching_services.guide_save(
+        actor=w["staff"], kind="company", title_nl="Bedrijven benaderen", body_nl="Bel eerst."
+    )
+    return {"kind": "company"}
+
+
+def _guide_titles(w: World, client: Any) -> list[str]:
+    return sorted(Guide.objects.values_list("title_nl", flat=True))
+
+
+def _profile_of(key: str) -> Callable[[World, Any], Any]:
+    return lambda w, c: list(
+        PartnerProfile.objects.filter(organisation=w[key]).values_list("offers", "seeks_text")
+    )
+
+
+def _profile_form(w: World) -> dict[str, Any]:
+    return {
+        "open_to_partnerships": "true",
+        "offers": ["internships", "bbl_places"],
+        "seeks": ["assignments"],
+        "seeks_text": "Stages in de metaal",
+    }
+
+
 NEW_PASSWORD = "een-Lang-wachtwoord-42"
 API_WRITE = (OK, CREATED, NO_CONTENT)
 
@@ -901,6 +941,84 @@ MATRIX: dict[str, Row] = {
             lambda w: {"keep": w["company"].pk, "remove": w["other"].pk, "confirm": "1"},
             _org_exists("other"),
         ),
+    ),
+    # --- matching ---
+    "find": web("matching:find", _none, ALL_OK),
+    "partnership-suggestions[hub]": web("matching:partnership-suggestions", _pk("hub"), LEAD_GET),
+    "partnership-suggestions[missing]": web(
+        "matching:partnership-suggestions",
+        _missing,
+        (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ),
+    "profile-edit[company]": web(
+        "matching:profile-edit",
+        _pk("company"),
+        EDITOR_GET,
+        EDITOR_POST,
+        Write(_profile_form, _profile_of("company")),
+    ),
+    "profile-edit[other]": web(
+        "matching:profile-edit",
+        _pk("other"),
+        STAFF_ONLY_GET,
+        STAFF_ONLY_POST,
+        Write(_profile_form, _profile_of("other")),
+    ),
+    "introduction-list": web("matching:introduction-list", _none, (LOGIN, OK, OK, OK, OK)),
+    # Asking needs an organisation to ask for: the viewer has none; the school's own editor
+    # cannot ask for an introduction to the school.
+    "introduction-request[school]": web(
+        "matching:introduction-request",
+        _pk("school", "target_pk"),
+        (LOGIN, FORBIDDEN, OK, FORBIDDEN, OK),
+        (LOGIN, FORBIDDEN, REDIRECT, FORBIDDEN, REDIRECT),
+        Write(
+            lambda w: {"requester": w["company"].pk, "message": "Zullen we kennismaken?"},
+            _count(Introduction),
+        ),
+    ),
+    "introduction-direct[school]": web(
+        "matching:introduction-direct",
+        _pk("school", "target_pk"),
+        STAFF_ONLY_GET,
+        STAFF_ONLY_POST,
+        Write(
+            lambda w: {"requester": w["other"].pk, "message": "Jullie passen bij elkaar."},
+            _count(Introduction),
+        ),
+    ),
+    # Only the parties and staff see an introduction; only the target (and staff) answer.
+    "introduction-detail[open]": web(
+        "matching:introduction-detail",
+        _open_introduction,
+        (LOGIN, NOT_FOUND, OK, OK, OK),
+        (LOGIN, NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT),
+        Write(lambda w: {"accept": "yes", "response": "Graag!"}, _introduction_status),
+    ),
+    "guide-list": web("matching:guide-list", _none, ALL_OK),
+    "guide-detail[company]": web("matching:guide-detail", _company_guide, ALL_OK),
+    "guide-detail[no-such-kind]": web("matching:guide-detail", lambda w: {"kind": "nope"}, ALL_404),
+    "guide-edit[company]": web(
+        "matching:guide-edit",
+        _company_guide,
+        STAFF_ONLY_GET,
+        STAFF_ONLY_POST,
+        Write(
+            lambda w: {
+                "title_nl": "Nieuwe titel",
+                "body_nl": "Tekst.",
+                "title_en": "",
+                "body_en": "",
+            },
+            _guide_titles,
+        ),
+    ),
+    "api:match": api(
+        "match",
+        _none,
+        "POST",
+        ALL_OK,
+        Write(lambda w: {"need": "metaal", "top": 3}, _count(Introduction), success=()),
     ),
     # --- the rest of the website ---
     "set-language": web(

@@ -89,7 +89,7 @@ def test_a_typed_word_never_matches_a_filter_tag(reference: None) -> None:
 
 
 def test_text_plus_filters_equal_the_orm_filters(registry: dict[str, Any]) -> None:
-    rng = random.Random(4)
+    rng = random.Random(4)  # noqa: S311 - test data
     municipalities = list(Municipality.objects.select_related("province", "labour_market_region"))
     themes = list(Theme.objects.all())
     kinds = ["company", "school_mbo", "municipality"]
@@ -212,9 +212,7 @@ def test_a_page_costs_a_constant_number_of_queries(
 # --- the index can be repaired ---------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="SQLite keeps the index with triggers"
-)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps the index with triggers")
 def test_lost_triggers_come_back_and_the_index_is_refilled(reference: None) -> None:
     services.organisation_create(actor=None, kind="company", name="Scheepswerf Noordster")
     search.drop_index()

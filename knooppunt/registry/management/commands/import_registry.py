@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from knooppunt.registry.interchange import ImportReport, import_registry
@@ -49,6 +50,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from knooppunt.places.models import Municipality
+        from knooppunt.registry.models import Theme
+
+        if not (Municipality.objects.exists() and Theme.objects.exists()):
+            # A new database: the import resolves places and themes against these.
+            call_command("load_reference", stdout=self.stderr)
         progress = TextProgress(_Raw(self.stderr)) if options["verbosity"] > 0 else None
         try:
             report = import_registry(

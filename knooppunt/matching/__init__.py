@@ -1,0 +1,1 @@
+"""Partner matchmaking: pure scoring (numpy) and its offline evaluation."""

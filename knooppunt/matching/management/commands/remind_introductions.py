@@ -1,0 +1,20 @@
+"""`knooppunt remind-introductions`: daily housekeeping of introduction requests (cron)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from knooppunt.matching.services import introductions_housekeeping
+
+
+class Command(BaseCommand):
+    help = (
+        "Remind the target of every introduction request open for 7 days (once) and expire "
+        "requests open for 30 days. Run it daily (cron or a scheduler)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = introductions_housekeeping()
+        self.stdout.write(f"Reminded {counts['reminded']}, expired {counts['expired']}.")

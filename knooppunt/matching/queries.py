@@ -1,0 +1,449 @@
+"""Reads for matching: suggestions with their reasons, introductions and guides per viewer.
+
+The scoring itself is `matching.scoring` (pure numpy); this module turns a question
+(a partnership, an organisation, or a free-text need with filters) into a `Seeker`
+over the cached registry snapshot (`matching.network`), and the scorer's components
+and evidence into plain-language reasons. Every reason comes from a component that
+counted in the score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
+from knooppunt.core.text import query_terms
+from knooppunt.matching import network as registry_network
+from knooppunt.matching.models import Guide, Introduction, Offer
+from knooppunt.matching.scoring import (
+    OFFER_KINDS,
+    ORG_KINDS,
+    Candidate,
+    Seeker,
+    score,
+    seeker_for_organisation,
+    seeker_for_partnership,
+)
+from knooppunt.registry import search
+from knooppunt.registry.models import Organisation, OrganisationKind, Partnership
+
+# Free-text needs: the organisations whose own text best matches count as text hits.
+TEXT_HITS = 2000
+# Reasons are shown for components at least this strong.
+SHOWN = 0.05
+
+
+@dataclass
+class Suggestion:
+    organisation: Organisation
+    score: float
+    reasons: list[str]
+    components: dict[str, float]
+    evidence: dict[str, Any]
+    external_id: str = ""
+
+    @property
+    def percent(self) -> int:
+        """The score as 0-100, as pages show it."""
+        return round(self.score * 100)
+
+
+@dataclass
+class MatchResult:
+    suggestions: list[Suggestion]
+    total: int  # eligible candidates
+    page: int = 1
+    per_page: int = 10
+    themes: list[Any] = field(default_factory=list)  # themes the question was read as
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def number(self) -> int:
+        return self.page
+
+    @property
+    def ranked(self) -> list[tuple[int, Suggestion]]:
+        first = (self.page - 1) * self.per_page + 1
+        return list(enumerate(self.suggestions, start=first))
+
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.page + 1
+
+    def previous_page_number(self) -> int:
+        return self.page - 1
+
+    @property
+    def paginator(self) -> MatchResult:
+        return self
+
+
+def _kinds(kinds: Iterable[str]) -> frozenset[int] | None:
+    wanted = frozenset(ORG_KINDS.index(k) for k in kinds if k in ORG_KINDS)
+    return wanted or None
+
+
+def _offer_mask(values: Iterable[str]) -> int:
+    return sum(1 << OFFER_KINDS.index(v) for v in set(values) if v in OFFER_KINDS)
+
+
+def _text_hits(snapshot: registry_network.Snapshot, text: str) -> np.ndarray | None:
+    """Organisations whose own text matches the words (the best TEXT_HITS by rank).
+
+    Words that name a theme are left to the theme component (they would match a large
+    part of the registry); the rest must all match, or, when no organisation has all
+    of them, any of them.
+    """
+    theme_words = set().union(*snapshot.theme_terms) if snapshot.theme_terms else set()
+    terms = [t for t in query_terms(text) if len(t) >= 3 and t not in theme_words]
+    if not terms:
+        return None
+    table = Organisation._meta.db_table
+    ids = search.TextSearch(table, terms, []).page_ids(0, TEXT_HITS)
+    if not ids and len(terms) > 1:
+        ids = search.TextSearch(table, terms, [], any_terms=True).page_ids(0, TEXT_HITS)
+    if not ids:
+        return None
+    hits = np.zeros(snapshot.net.n_orgs, dtype=bool)
+    index = snapshot.org_index
+    for pk in ids:
+        i = index.get(pk)
+        if i is not None:
+            hits[i] = True
+    return hits
+
+
+def partnership_seeker(
+    snapshot: registry_network.Snapshot, partnership: Partnership, kinds: Iterable[str] = ()
+) -> Seeker:
+    return seeker_for_partnership(
+        snapshot.net, snapshot.p_index[partnership.pk], kinds_wanted=_kinds(kinds)
+    )
+
+
+def need_seeker(
+    snapshot: registry_network.Snapshot,
+    *,
+    text: str = "",
+    theme_ids: Sequence[int] = (),
+    municipality_id: int | None = None,
+    region_id: int | None = None,
+    radius_km: float | None = None,
+    kinds: Iterable[str] = (),
+    seeks: Iterable[str] = (),
+    organisation: Organisation | None = None,
+) -> Seeker:
+    """A seeker from the match form: who I am (optional), what, where, which kinds."""
+    net = snapshot.net
+    themes = snapshot.theme_mask(list(theme_ids)) | snapshot.themes_for_text(text)
+    kinds_wanted = _kinds(kinds)
+    seek_mask = _offer_mask(seeks)
+    if organisation is not None and organisation.pk in snapshot.org_index:
+        o = snapshot.org_index[organisation.pk]
+        base = seeker_for_organisation(
+            net,
+            o,
+            kinds_wanted=kinds_wanted,
+            themes=themes or None,
+            seeks=seek_mask or None,
+        )
+    else:
+        base = Seeker(kinds_wanted=kinds_wanted, themes=themes, seeks=seek_mask)
+    place: dict[str, Any] = {}
+    if municipality_id is not None and municipality_id in snapshot.municipality_index:
+        m = snapshot.municipality_index[municipality_id]
+        muni = snapshot.municipalities[m]
+        place = {
+            "municipality": m,
+            "region": snapshot.region_index[muni.labour_market_region_id],
+            "province": snapshot.province_index[muni.province_id],
+            "lat": muni.latitude if muni.latitude is not None else float("nan"),
+            "lon": muni.longitude if muni.longitude is not None else float("nan"),
+        }
+    elif region_id is not None and region_id in snapshot.region_index:
+        r = snapshot.region_index[region_id]
+        in_region = [m for m in snapshot.municipalities if m.labour_market_region_id == region_id]
+        lats = [m.latitude for m in in_region if m.latitude is not None]
+        lons = [m.longitude for m in in_region if m.longitude is not None]
+        place = {
+            "municipality": -1,
+            "region": r,
+            "province": -1,
+            "lat": float(np.mean(lats)) if lats else float("nan"),
+            "lon": float(np.mean(lons)) if lons else float("nan"),
+        }
+    return Seeker(
+        themes=base.themes,
+        text_hits=_text_hits(snapshot, text) if text.strip() else None,
+        kinds_wanted=base.kinds_wanted,
+        municipality=place.get("municipality", base.municipality),
+        region=place.get("region", base.region),
+        province=place.get("province", base.province),
+        lat=place.get("lat", base.lat),
+        lon=place.get("lon", base.lon),
+        radius_km=radius_km,
+        seeks=base.seeks,
+        offers=base.offers,
+        own_kind=base.own_kind,
+        partners=base.partners,
+        exclude=base.exclude,
+    )
+
+
+# --- reasons -----------------------------------------------------------------------------
+
+
+def _names(items: Sequence[Any]) -> str:
+    return ", ".join(str(i) for i in items)
+
+
+def reasons_for(
+    snapshot: registry_network.Snapshot,
+    candidate: Candidate,
+    organisation: Organisation,
+    partner_names: dict[int, str],
+    seeker: Seeker,
+) -> list[str]:
+    """Plain-language reasons, strongest component first, only from components that count."""
+    c, e = candidate.components, candidate.evidence
+    used = set(e.get("components_used", c))
+    found: list[tuple[float, str]] = []
+    if "theme" in used and c["theme"] >= SHOWN:
+        shared = snapshot.themes_in_mask(sum(1 << i for i in e["shared_themes"]))
+        related = snapshot.themes_in_mask(sum(1 << i for i in e["related_themes"]))
+        if shared:
+            found.append(
+                (
+                    c["theme"],
+                    ngettext(
+                        "works on theme %(themes)s",
+                        "works on themes %(themes)s",
+                        len(shared),
+                    )
+                    % {"themes": _names(shared)},
+                )
+            )
+        elif related:
+            found.append(
+                (
+                    c["theme"],
+                    _("works on a related theme: %(themes)s") % {"themes": _names(related)},
+                )
+            )
+        if e["text_match"]:
+            found.append((c["theme"] * 0.9, _("its own description matches your words")))
+    if "geo" in used and c["geo"] >= SHOWN:
+        level = e["geo_level"]
+        m = organisation.municipality
+        text = ""
+        if level == "municipality" and m is not None:
+            text = _("in the same municipality (%(name)s)") % {"name": m.name}
+        elif level == "region" and m is not None:
+            text = _("in the same labour-market region (%(name)s)") % {
+                "name": m.labour_market_region.name
+            }
+        elif level == "province" and m is not None:
+            text = _("in the same province (%(name)s)") % {"name": m.province.name}
+        if e["distance_km"] is not None and level in ("distance", "province", "region"):
+            km = _("%(km)s km away") % {"km": round(e["distance_km"])}
+            text = f"{text}, {km}" if text else km
+        if text:
+            found.append((c["geo"], text))
+    if "network" in used and c["network"] >= SHOWN and e["shared_partner_count"]:
+        names = [partner_names[i] for i in e["shared_partners"] if i in partner_names]
+        found.append(
+            (
+                c["network"],
+                ngettext(
+                    "already works with %(n)d of the partners elsewhere: %(names)s",
+                    "already works with %(n)d of the partners elsewhere: %(names)s",
+                    e["shared_partner_count"],
+                )
+                % {"n": e["shared_partner_count"], "names": _names(names)},
+            )
+        )
+    if "complement" in used and c["complement"] >= SHOWN:
+        offers = [Offer(OFFER_KINDS[i]).label for i in e["offers_matched"]]
+        wants = [Offer(OFFER_KINDS[i]).label for i in e["seeks_matched"]]
+        if offers:
+            found.append(
+                (
+                    c["complement"],
+                    _("offers what you look for: %(what)s") % {"what": _names(offers)},
+                )
+            )
+        if wants:
+            found.append(
+                (
+                    c["complement"] * 0.8,
+                    _("looks for what you offer: %(what)s") % {"what": _names(wants)},
+                )
+            )
+    if "kind" in used and c["kind"] >= 0.5:
+        kind = organisation.get_kind_display()
+        if seeker.partnership >= 0 and e["kind_share"] > 0:
+            found.append(
+                (
+                    c["kind"] * 0.6,
+                    _("a kind of organisation this partnership has many of: %(kind)s")
+                    % {"kind": kind},
+                )
+            )
+        else:
+            found.append(
+                (c["kind"] * 0.5, _("a fitting kind of partner: %(kind)s") % {"kind": kind})
+            )
+    if "openness" in used and e["open"] == 1:
+        found.append((c["openness"] * 0.5, _("open to new partnerships")))
+    if "activity" in used and e["degree"] >= 2 and c["activity"] >= SHOWN:
+        found.append(
+            (
+                c["activity"] * 0.4,
+                ngettext(
+                    "active in %(n)d partnership",
+                    "active in %(n)d partnerships",
+                    e["degree"],
+                )
+                % {"n": e["degree"]},
+            )
+        )
+    found.sort(key=lambda item: -item[0])
+    return [text for _weight, text in found]
+
+
+def _suggestions(
+    snapshot: registry_network.Snapshot,
+    seeker: Seeker,
+    *,
+    page: int,
+    per_page: int,
+) -> MatchResult:
+    offset = (max(page, 1) - 1) * per_page
+    candidates, total = score(snapshot.net, seeker, top=per_page, offset=offset)
+    ids = [cand.org_id for cand in candidates]
+    orgs = Organisation.objects.select_related(
+        "municipality__province", "municipality__labour_market_region"
+    ).prefetch_related("themes", "source_ids")
+    by_id = orgs.in_bulk(ids)
+    partner_idx = {i for cand in candidates for i in cand.evidence["shared_partners"]}
+    partner_ids = [int(snapshot.net.org_ids[i]) for i in partner_idx]
+    names_by_id = dict(Organisation.objects.filter(pk__in=partner_ids).values_list("pk", "name"))
+    partner_names = {i: names_by_id.get(int(snapshot.net.org_ids[i]), "") for i in partner_idx}
+    suggestions = []
+    for cand in candidates:
+        org = by_id.get(cand.org_id)
+        if org is None:  # deleted since the snapshot was taken
+            continue
+        source_ids = list(org.source_ids.all())
+        suggestions.append(
+            Suggestion(
+                organisation=org,
+                score=round(cand.score, 4),
+                reasons=reasons_for(snapshot, cand, org, partner_names, seeker),
+                components={k: round(v, 4) for k, v in cand.components.items()},
+                evidence=cand.evidence,
+                external_id=source_ids[0].external_id if source_ids else "",
+            )
+        )
+    return MatchResult(
+        suggestions,
+        total,
+        page=max(page, 1),
+        per_page=per_page,
+        themes=snapshot.themes_in_mask(seeker.themes),
+    )
+
+
+def suggest_members(
+    viewer: Any,
+    partnership: Partnership,
+    *,
+    kinds: Iterable[str] = (),
+    page: int = 1,
+    per_page: int = 10,
+) -> MatchResult:
+    """Organisations that would strengthen `partnership`; never its members."""
+    snapshot = registry_network.current()
+    if partnership.pk not in snapshot.p_index:
+        return MatchResult([], 0)
+    seeker = partnership_seeker(snapshot, partnership, kinds)
+    return _suggestions(snapshot, seeker, page=page, per_page=per_page)
+
+
+def suggest_partners(
+    viewer: Any,
+    *,
+    text: str = "",
+    theme_ids: Sequence[int] = (),
+    municipality_id: int | None = None,
+    region_id: int | None = None,
+    radius_km: float | None = None,
+    kinds: Iterable[str] = (),
+    seeks: Iterable[str] = (),
+    organisation: Organisation | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> MatchResult:
+    """Candidates for a need: the match page, `knooppunt match --need` and the API."""
+    snapshot = registry_network.current()
+    seeker = need_seeker(
+        snapshot,
+        text=text,
+        theme_ids=theme_ids,
+        municipality_id=municipality_id,
+        region_id=region_id,
+        radius_km=radius_km,
+        kinds=kinds,
+        seeks=seeks,
+        organisation=organisation,
+    )
+    return _suggestions(snapshot, seeker, page=page, per_page=per_page)
+
+
+# --- introductions and guides --------------------------------------------------------------
+
+
+def introductions_for(viewer: Any) -> QuerySet[Introduction]:
+    """The introductions `viewer` is a party to (all of them for staff)."""
+    qs = Introduction.objects.select_related(
+        "requester", "target", "partnership", "requested_by", "responded_by"
+    )
+    if is_staff(viewer):
+        return qs
+    ids = editable_organisation_ids(viewer)
+    if not ids:
+        return qs.none()
+    return qs.filter(Q(requester_id__in=ids) | Q(target_id__in=ids))
+
+
+def introduction_get(viewer: Any, pk: int) -> Introduction:
+    from django.http import Http404
+
+    introduction = introductions_for(viewer).filter(pk=pk).first()
+    if introduction is None:
+        raise Http404(_("No such introduction."))
+    return introduction
+
+
+def guide_list() -> list[tuple[str, str, Guide | None]]:
+    """Every organisation kind with its guide (None where none is written yet)."""
+    guides = {g.kind: g for g in Guide.objects.all()}
+    return [(value, str(label), guides.get(value)) for value, label in OrganisationKind.choices]
