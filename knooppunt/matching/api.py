@@ -106,7 +106,7 @@ def match(request: HttpRequest, payload: MatchIn) -> dict[str, Any]:
         result = queries.suggest_members(
             request.user, partnership, kinds=[k.value for k in payload.kinds], per_page=payload.top
         )
-        return {"total": result.total, "candidates": candidates_json(request, result)}
+        return {"total": result.count, "candidates": candidates_json(request, result)}
     themes = list(Theme.objects.filter(code__in=payload.themes))
     if len(themes) != len(set(payload.themes)):
         raise field_error("themes", _("Unknown theme code."))
@@ -141,4 +141,4 @@ def match(request: HttpRequest, payload: MatchIn) -> dict[str, Any]:
         organisation=organisation,
         per_page=payload.top,
     )
-    return {"total": result.total, "candidates": candidates_json(request, result)}
+    return {"total": result.count, "candidates": candidates_json(request, result)}

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
+from knooppunt.core.paging import PagerMixin
 from knooppunt.core.text import query_terms
 from knooppunt.matching import network as registry_network
 from knooppunt.matching.models import Guide, Introduction, Offer
@@ -56,44 +57,30 @@ class Suggestion:
 
 
 @dataclass
-class MatchResult:
+class MatchResult(PagerMixin):
     suggestions: list[Suggestion]
-    total: int  # eligible candidates
-    page: int = 1
+    count: int  # eligible candidates
+    number: int = 1
     per_page: int = 10
     themes: list[Any] = field(default_factory=list)  # themes the question was read as
 
     @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def number(self) -> int:
-        return self.page
-
-    @property
     def ranked(self) -> list[tuple[int, Suggestion]]:
-        first = (self.page - 1) * self.per_page + 1
-        return list(enumerate(self.suggestions, start=first))
+        return list(enumerate(self.suggestions, start=self.first_rank))
 
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
 
-    def has_previous(self) -> bool:
-        return self.page > 1
+@dataclass(frozen=True)
+class Need:
+    """A question from the match page, the API or `knooppunt match --need`."""
 
-    def has_other_pages(self) -> bool:
-        return self.has_next() or self.has_previous()
-
-    def next_page_number(self) -> int:
-        return self.page + 1
-
-    def previous_page_number(self) -> int:
-        return self.page - 1
-
-    @property
-    def paginator(self) -> MatchResult:
-        return self
+    text: str = ""
+    theme_ids: Sequence[int] = ()
+    municipality_id: int | None = None
+    region_id: int | None = None
+    radius_km: float | None = None
+    kinds: Iterable[str] = ()
+    seeks: Iterable[str] = ()
+    organisation: Organisation | None = None
 
 
 def _kinds(kinds: Iterable[str]) -> frozenset[int] | None:
@@ -139,23 +126,14 @@ def partnership_seeker(
     )
 
 
-def need_seeker(
-    snapshot: registry_network.Snapshot,
-    *,
-    text: str = "",
-    theme_ids: Sequence[int] = (),
-    municipality_id: int | None = None,
-    region_id: int | None = None,
-    radius_km: float | None = None,
-    kinds: Iterable[str] = (),
-    seeks: Iterable[str] = (),
-    organisation: Organisation | None = None,
-) -> Seeker:
+def need_seeker(snapshot: registry_network.Snapshot, need: Need) -> Seeker:
     """A seeker from the match form: who I am (optional), what, where, which kinds."""
     net = snapshot.net
-    themes = snapshot.theme_mask(list(theme_ids)) | snapshot.themes_for_text(text)
-    kinds_wanted = _kinds(kinds)
-    seek_mask = _offer_mask(seeks)
+    text, organisation = need.text, need.organisation
+    municipality_id, region_id = need.municipality_id, need.region_id
+    themes = snapshot.theme_mask(list(need.theme_ids)) | snapshot.themes_for_text(text)
+    kinds_wanted = _kinds(need.kinds)
+    seek_mask = _offer_mask(need.seeks)
     if organisation is not None and organisation.pk in snapshot.org_index:
         o = snapshot.org_index[organisation.pk]
         base = seeker_for_organisation(
@@ -199,7 +177,7 @@ def need_seeker(
         province=place.get("province", base.province),
         lat=place.get("lat", base.lat),
         lon=place.get("lon", base.lon),
-        radius_km=radius_km,
+        radius_km=need.radius_km,
         seeks=base.seeks,
         offers=base.offers,
         own_kind=base.own_kind,
@@ -366,7 +344,7 @@ def _suggestions(
     return MatchResult(
         suggestions,
         total,
-        page=max(page, 1),
+        number=max(page, 1),
         per_page=per_page,
         themes=snapshot.themes_in_mask(seeker.themes),
     )
@@ -388,33 +366,10 @@ def suggest_members(
     return _suggestions(snapshot, seeker, page=page, per_page=per_page)
 
 
-def suggest_partners(
-    viewer: Any,
-    *,
-    text: str = "",
-    theme_ids: Sequence[int] = (),
-    municipality_id: int | None = None,
-    region_id: int | None = None,
-    radius_km: float | None = None,
-    kinds: Iterable[str] = (),
-    seeks: Iterable[str] = (),
-    organisation: Organisation | None = None,
-    page: int = 1,
-    per_page: int = 10,
-) -> MatchResult:
-    """Candidates for a need: the match page, `knooppunt match --need` and the API."""
+def suggest_partners(viewer: Any, *, page: int = 1, per_page: int = 10, **need: Any) -> MatchResult:
+    """Candidates for a need (the fields of `Need`): the match page, the API, the CLI."""
     snapshot = registry_network.current()
-    seeker = need_seeker(
-        snapshot,
-        text=text,
-        theme_ids=theme_ids,
-        municipality_id=municipality_id,
-        region_id=region_id,
-        radius_km=radius_km,
-        kinds=kinds,
-        seeks=seeks,
-        organisation=organisation,
-    )
+    seeker = need_seeker(snapshot, Need(**need))
     return _suggestions(snapshot, seeker, page=page, per_page=per_page)
 
 

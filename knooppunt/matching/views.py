@@ -65,7 +65,7 @@ def _map_points(result: queries.MatchResult) -> list[dict[str, Any]]:
     """
     points: list[dict[str, Any]] = []
     seen: dict[tuple[float, float], int] = {}
-    for rank, s in enumerate(result.suggestions, start=(result.page - 1) * result.per_page + 1):
+    for rank, s in result.ranked:
         m = s.organisation.municipality
         if m is None or m.latitude is None or m.longitude is None:
             continue

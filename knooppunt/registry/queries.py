@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
+from knooppunt.core.paging import PagerMixin
 from knooppunt.core.text import index_terms, query_terms
 from knooppunt.places.models import LabourMarketRegion, Municipality, Province
 from knooppunt.registry import search
@@ -167,7 +168,7 @@ def _list_for(
 
 
 @dataclass
-class DirectoryPage:
+class DirectoryPage(PagerMixin):
     """One page of directory results, with what a pager needs (like Django's `Page`)."""
 
     objects: list[Any]
@@ -176,31 +177,8 @@ class DirectoryPage:
     count: int
     count_capped: bool = False  # `count` is COUNT_CAP; there are more
 
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
-
-    @property
-    def paginator(self) -> DirectoryPage:  # templates written for Django's Page
-        return self
-
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_other_pages(self) -> bool:
-        return self.has_next() or self.has_previous()
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
     def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.objects else 0
+        return self.first_rank if self.objects else 0
 
 
 def directory_page(
