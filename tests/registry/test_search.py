@@ -251,3 +251,27 @@ def test_facets_of_a_document(registry: dict[str, Any]) -> None:
         f"_p_{m.province.code.lower()}",
         "_t_maakindustrie",
     ]
+
+
+@pytest.mark.parametrize("bulk_from", [1, 10**9], ids=["index-rebuilt-once", "index-per-row"])
+def test_an_import_leaves_the_index_complete_and_maintained(
+    registry: dict[str, Any], monkeypatch: Any, bulk_from: int
+) -> None:
+    from pathlib import Path
+
+    from knooppunt.registry.interchange import importer
+
+    monkeypatch.setattr(importer, "BULK_INDEX_ROWS", bulk_from)
+    real = Path(__file__).resolve().parents[2] / "bench" / "data" / "real-partnerships"
+    report = importer.import_registry(real, source="real")
+    assert not report.errors, report.errors[:3]
+    # new rows, with their facets ...
+    found = names(org_filters(q="fontys", kind="school_hbo"))
+    assert found and all("Fontys" in n for n in found)
+    partnerships = directory_page(None, DirectoryFilters(what="partnerships", q="brainport"))
+    assert partnerships.count >= 1
+    # ... rows that existed before the import ...
+    assert names(org_filters(q="metaalbedrijf")) == ["Metaalbedrijf De Vonk"]
+    # ... and the index is kept up to date again afterwards.
+    services.organisation_create(actor=None, kind="company", name="Na De Import BV")
+    assert names(org_filters(q="na de import")) == ["Na De Import BV"]
