@@ -12,7 +12,8 @@ MAX, so checking costs a few milliseconds).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -32,25 +33,32 @@ from knooppunt.places.models import LabourMarketRegion, Municipality, Province
 from knooppunt.registry.models import Membership, Organisation, Partnership, Theme
 
 
-@dataclass
-class Snapshot:
-    net: Network
-    version: tuple[Any, ...]
-    org_index: dict[int, int]
-    p_index: dict[int, int]
+@dataclass(eq=False)  # numpy fields: no generated ==
+class Reference:
+    """Themes and places as array indices, shared by every network built here.
+
+    The place arrays (`m_region`, `m_province`, `m_lat`, `m_lon`) are indexed by
+    municipality index and end with a sentinel for index -1 (no municipality).
+    """
+
     themes: list[Theme]  # index -> theme
     theme_index: dict[int, int]  # theme id -> index
+    theme_parent: np.ndarray
+    theme_terms: list[set[str]]  # index -> the terms of its names and synonyms
     municipalities: list[Municipality]  # index -> municipality
     municipality_index: dict[int, int]
     regions: list[LabourMarketRegion]
     region_index: dict[int, int]
     provinces: list[Province]
     province_index: dict[int, int]
-    theme_terms: list[set[str]] = field(default_factory=list)  # index -> its words' terms
+    m_region: np.ndarray
+    m_province: np.ndarray
+    m_lat: np.ndarray
+    m_lon: np.ndarray
 
-    def theme_mask(self, theme_ids: list[int]) -> int:
+    def theme_mask(self, theme_ids: Iterable[int] | None) -> int:
         mask = 0
-        for pk in theme_ids:
+        for pk in theme_ids or ():
             idx = self.theme_index.get(pk)
             if idx is not None:
                 mask |= 1 << idx
@@ -68,8 +76,86 @@ class Snapshot:
                 mask |= 1 << i
         return mask
 
+    def municipality_indices(self, ids: Iterable[int | None]) -> np.ndarray:
+        """Municipality ids (or None) as indices (-1: none or unknown)."""
+        index = self.municipality_index
+        return np.array([index.get(pk, -1) if pk else -1 for pk in ids], dtype=np.int32)
+
+    def place_columns(self, muni: np.ndarray, prefix: str = "") -> dict[str, np.ndarray]:
+        """`Network.build` place arguments for rows in municipalities `muni`."""
+        return {
+            f"{prefix}municipality": muni,
+            f"{prefix}region": self.m_region[muni],
+            f"{prefix}province": self.m_province[muni],
+            f"{prefix}lat": self.m_lat[muni],
+            f"{prefix}lon": self.m_lon[muni],
+        }
+
+
+@dataclass(eq=False)
+class Snapshot(Reference):
+    """The registry's network plus the maps between database ids and array indices."""
+
+    net: Network
+    version: tuple[Any, ...]
+    org_index: dict[int, int]
+    p_index: dict[int, int]
+
+
+def _index(objs: list[Any]) -> dict[int, int]:
+    return {obj.pk: i for i, obj in enumerate(objs)}
+
+
+def _kind_indices(values: Iterable[str], kinds: tuple[str, ...]) -> np.ndarray:
+    """Kind codes as indices into `kinds`; an unknown code counts as the last ("other")."""
+    index = {k: i for i, k in enumerate(kinds)}
+    return np.array([index.get(v, len(kinds) - 1) for v in values], dtype=np.int8)
+
+
+def load_reference() -> Reference:
+    themes = list(Theme.objects.order_by("id"))[:MAX_THEMES]
+    theme_index = _index(themes)
+    municipalities = list(Municipality.objects.order_by("id"))
+    regions = list(LabourMarketRegion.objects.order_by("id"))
+    r_index = _index(regions)
+    provinces = list(Province.objects.order_by("id"))
+    pv_index = _index(provinces)
+
+    def column(values: list[Any], sentinel: Any, dtype: Any) -> np.ndarray:
+        return np.array([*values, sentinel], dtype=dtype)
+
+    return Reference(
+        themes=themes,
+        theme_index=theme_index,
+        theme_parent=np.array(
+            [theme_index.get(t.parent_id, -1) if t.parent_id else -1 for t in themes],
+            dtype=np.int16,
+        ),
+        theme_terms=[set(index_terms(t.name_nl, t.name_en, *t.synonyms()).split()) for t in themes],
+        municipalities=municipalities,
+        municipality_index=_index(municipalities),
+        regions=regions,
+        region_index=r_index,
+        provinces=provinces,
+        province_index=pv_index,
+        m_region=column([r_index[m.labour_market_region_id] for m in municipalities], -1, np.int32),
+        m_province=column([pv_index[m.province_id] for m in municipalities], -1, np.int32),
+        m_lat=column(
+            [np.nan if m.latitude is None else m.latitude for m in municipalities],
+            np.nan,
+            np.float32,
+        ),
+        m_lon=column(
+            [np.nan if m.longitude is None else m.longitude for m in municipalities],
+            np.nan,
+            np.float32,
+        ),
+    )
+
 
 def registry_version() -> tuple[Any, ...]:
+    # One MAX per query on purpose: SQLite answers a lone MIN/MAX from the index, but
+    # scans the table for two aggregates in one query.
     return (
         AuditEntry.objects.aggregate(m=Max("id"))["m"],
         Organisation.objects.aggregate(m=Max("updated_at"))["m"],
@@ -103,45 +189,21 @@ def forget() -> None:
     _cached = None
 
 
-def _index(objs: list[Any]) -> dict[int, int]:
-    return {obj.pk: i for i, obj in enumerate(objs)}
-
-
 def build(version: tuple[Any, ...] | None = None) -> Snapshot:
-    themes = list(Theme.objects.order_by("id"))[:MAX_THEMES]
-    theme_index = _index(themes)
-    theme_parent = np.array(
-        [theme_index.get(t.parent_id, -1) if t.parent_id else -1 for t in themes], dtype=np.int16
-    )
-    municipalities = list(Municipality.objects.order_by("id"))
-    m_index = _index(municipalities)
-    regions = list(LabourMarketRegion.objects.order_by("id"))
-    r_index = _index(regions)
-    provinces = list(Province.objects.order_by("id"))
-    pv_index = _index(provinces)
-    m_region = np.array(
-        [r_index[m.labour_market_region_id] for m in municipalities] + [-1], dtype=np.int32
-    )
-    m_province = np.array([pv_index[m.province_id] for m in municipalities] + [-1], dtype=np.int32)
-    m_lat = np.array([m.latitude or np.nan for m in municipalities] + [np.nan], dtype=np.float32)
-    m_lon = np.array([m.longitude or np.nan for m in municipalities] + [np.nan], dtype=np.float32)
-    kind_index = {k: i for i, k in enumerate(ORG_KINDS)}
-    p_kind_index = {k: i for i, k in enumerate(PARTNERSHIP_KINDS)}
+    ref = load_reference()
     offer_bit = {k: 1 << i for i, k in enumerate(OFFER_KINDS)}
 
     rows = list(Organisation.objects.order_by("id").values_list("id", "kind", "municipality_id"))
     n = len(rows)
     org_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
     org_index = {int(pk): i for i, pk in enumerate(org_ids)}
-    kind = np.fromiter((kind_index.get(r[1], len(ORG_KINDS) - 1) for r in rows), np.int8, n)
-    muni = np.fromiter(
-        (m_index.get(r[2], -1) if r[2] else -1 for r in rows), dtype=np.int32, count=n
-    )
+    kind = _kind_indices((r[1] for r in rows), ORG_KINDS)
+    muni = ref.municipality_indices(r[2] for r in rows)
     del rows
     org_themes = np.zeros(n, dtype=np.uint64)
     through = Organisation.themes.through.objects.values_list("organisation_id", "theme_id")
     for org_id, theme_id in through.iterator(chunk_size=20_000):
-        t = theme_index.get(theme_id)
+        t = ref.theme_index.get(theme_id)
         if t is not None:
             org_themes[org_index[org_id]] |= np.uint64(1 << t)
     offers = np.zeros(n, dtype=np.uint16)
@@ -156,18 +218,13 @@ def build(version: tuple[Any, ...] | None = None) -> Snapshot:
         is_open[i] = 0 if open_ is None else (1 if open_ else -1)
 
     p_rows = list(Partnership.objects.order_by("id").values_list("id", "kind", "municipality_id"))
-    p = len(p_rows)
     p_ids = np.array([r[0] for r in p_rows], dtype=np.int64)
     p_index = {int(pk): i for i, pk in enumerate(p_ids)}
-    p_kind = np.array(
-        [p_kind_index.get(r[1], len(PARTNERSHIP_KINDS) - 1) for r in p_rows], dtype=np.int8
-    )
-    p_muni = np.array([m_index.get(r[2], -1) if r[2] else -1 for r in p_rows], dtype=np.int32)
-    p_themes = np.zeros(p, dtype=np.uint64)
+    p_themes = np.zeros(len(p_rows), dtype=np.uint64)
     for ps_id, theme_id in Partnership.themes.through.objects.values_list(
         "partnership_id", "theme_id"
     ):
-        t = theme_index.get(theme_id)
+        t = ref.theme_index.get(theme_id)
         if t is not None:
             p_themes[p_index[ps_id]] |= np.uint64(1 << t)
     pairs = np.array(
@@ -183,41 +240,24 @@ def build(version: tuple[Any, ...] | None = None) -> Snapshot:
     net = Network.build(
         org_ids=org_ids,
         kind=kind,
-        municipality=muni,
-        region=m_region[muni],
-        province=m_province[muni],
-        lat=m_lat[muni],
-        lon=m_lon[muni],
+        **ref.place_columns(muni),
         themes=org_themes,
         offers=offers,
         seeks=seeks,
         open=is_open,
-        theme_parent=theme_parent,
+        theme_parent=ref.theme_parent,
         p_ids=p_ids,
-        p_kind=p_kind,
+        p_kind=_kind_indices((r[1] for r in p_rows), PARTNERSHIP_KINDS),
         p_themes=p_themes,
-        p_municipality=p_muni,
-        p_region=m_region[p_muni],
-        p_province=m_province[p_muni],
-        p_lat=m_lat[p_muni],
-        p_lon=m_lon[p_muni],
+        **ref.place_columns(ref.municipality_indices(r[2] for r in p_rows), "p_"),
         memberships=pairs,
     )
-    theme_terms = [set(index_terms(t.name_nl, t.name_en, *t.synonyms()).split()) for t in themes]
     return Snapshot(
+        **{f.name: getattr(ref, f.name) for f in fields(Reference)},
         net=net,
         version=version if version is not None else registry_version(),
         org_index=org_index,
         p_index=p_index,
-        themes=themes,
-        theme_index=theme_index,
-        municipalities=municipalities,
-        municipality_index=m_index,
-        regions=regions,
-        region_index=r_index,
-        provinces=provinces,
-        province_index=pv_index,
-        theme_terms=theme_terms,
     )
 
 
@@ -238,67 +278,31 @@ def from_registry_file(path: Any) -> tuple[Network, list[str], list[str]]:
         parsed = parse_registry(tables, report, reference=reference)
     if report.errors:
         raise ValueError("\n".join(str(p) for p in report.errors[:50]))
-    themes = list(Theme.objects.order_by("id"))[:MAX_THEMES]
-    theme_index = _index(themes)
-    municipalities = list(
-        Municipality.objects.order_by("id").select_related("province", "labour_market_region")
-    )
-    m_index = _index(municipalities)
-    regions = {r.pk: i for i, r in enumerate(LabourMarketRegion.objects.order_by("id"))}
-    provinces = {p.pk: i for i, p in enumerate(Province.objects.order_by("id"))}
-
-    def place(m: Municipality | None) -> tuple[int, int, int, float, float]:
-        if m is None:
-            return -1, -1, -1, np.nan, np.nan
-        return (
-            m_index[m.pk],
-            regions[m.labour_market_region_id],
-            provinces[m.province_id],
-            m.latitude if m.latitude is not None else np.nan,
-            m.longitude if m.longitude is not None else np.nan,
-        )
-
-    def mask(theme_ids: Any) -> np.uint64:
-        bits = 0
-        for pk in theme_ids or ():
-            if pk in theme_index:
-                bits |= 1 << theme_index[pk]
-        return np.uint64(bits)
-
-    orgs = parsed.organisations
-    o_places = [place(r.municipality) for r in orgs]
-    parts = parsed.partnerships
-    p_places = [place(r.municipality) for r in parts]
+    ref = load_reference()
+    orgs, parts = parsed.organisations, parsed.partnerships
     org_pos = {r.ext_id: i for i, r in enumerate(orgs)}
     ps_pos = {r.ext_id: i for i, r in enumerate(parts)}
-    kind_index = {k: i for i, k in enumerate(ORG_KINDS)}
-    p_kind_index = {k: i for i, k in enumerate(PARTNERSHIP_KINDS)}
     n = len(orgs)
+
+    def places(records: Any, prefix: str = "") -> dict[str, np.ndarray]:
+        muni = ref.municipality_indices(
+            r.municipality.pk if r.municipality else None for r in records
+        )
+        return ref.place_columns(muni, prefix)
+
     net = Network.build(
         org_ids=np.arange(n, dtype=np.int64),
-        kind=np.array([kind_index.get(r.kind, len(ORG_KINDS) - 1) for r in orgs], np.int8),
-        municipality=np.array([p[0] for p in o_places], np.int32),
-        region=np.array([p[1] for p in o_places], np.int32),
-        province=np.array([p[2] for p in o_places], np.int32),
-        lat=np.array([p[3] for p in o_places], np.float32),
-        lon=np.array([p[4] for p in o_places], np.float32),
-        themes=np.array([mask(r.themes) for r in orgs], np.uint64),
+        kind=_kind_indices((r.kind for r in orgs), ORG_KINDS),
+        **places(orgs),
+        themes=np.array([ref.theme_mask(r.themes) for r in orgs], np.uint64),
         offers=np.zeros(n, np.uint16),
         seeks=np.zeros(n, np.uint16),
         open=np.zeros(n, np.int8),
-        theme_parent=np.array(
-            [theme_index.get(t.parent_id, -1) if t.parent_id else -1 for t in themes], np.int16
-        ),
+        theme_parent=ref.theme_parent,
         p_ids=np.arange(len(parts), dtype=np.int64),
-        p_kind=np.array(
-            [p_kind_index.get(r.kind, len(PARTNERSHIP_KINDS) - 1) for r in parts], np.int8
-        ),
-        p_themes=np.array([mask(r.themes) for r in parts], np.uint64),
-        p_municipality=np.array([p[0] for p in p_places], np.int32),
-        p_region=np.array([p[1] for p in p_places], np.int32),
-        p_province=np.array([p[2] for p in p_places], np.int32),
-        p_lat=np.array([p[3] for p in p_places], np.float32),
-        p_lon=np.array([p[4] for p in p_places], np.float32),
+        p_kind=_kind_indices((r.kind for r in parts), PARTNERSHIP_KINDS),
+        p_themes=np.array([ref.theme_mask(r.themes) for r in parts], np.uint64),
+        **places(parts, "p_"),
         memberships=np.array(
             [(ps_pos[m.partnership_id], org_pos[m.organisation_id]) for m in parsed.memberships],
             dtype=np.int64,
