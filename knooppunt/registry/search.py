@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, connections
@@ -70,28 +71,36 @@ def with_facets(document: str, facets: Sequence[str]) -> str:
 # --- queries -------------------------------------------------------------------------------
 
 
-def _sqlite_match(
-    terms: Sequence[str], facet_groups: Sequence[Sequence[str]], any_terms: bool = False
-) -> str:
-    parts = [f'"{term}"*' for term in terms]
-    if any_terms:
-        parts = [f"({' OR '.join(parts)})"]
-    for group in facet_groups:
-        alternatives = " OR ".join(f'"{token}"' for token in group)
-        parts.append(f"({alternatives})" if len(group) > 1 else alternatives)
-    return " AND ".join(parts)
+@dataclass(frozen=True)
+class _Syntax:
+    """How one database writes a full-text query."""
+
+    prefix: str  # a word as a prefix term; {} is the word
+    exact: str  # a facet as an exact term
+    any_: str  # between alternatives
+    all_: str  # between required parts
 
 
-def _pg_tsquery(
-    terms: Sequence[str], facet_groups: Sequence[Sequence[str]], any_terms: bool = False
+_SYNTAX = {
+    "sqlite": _Syntax(prefix='"{}"*', exact='"{}"', any_=" OR ", all_=" AND "),  # FTS5 MATCH
+    "postgresql": _Syntax(prefix="'{}':*", exact="'{}'", any_=" | ", all_=" & "),  # tsquery
+}
+
+
+def _query(
+    syntax: _Syntax,
+    terms: Sequence[str],
+    facet_groups: Sequence[Sequence[str]],
+    any_terms: bool = False,
 ) -> str:
-    parts = [f"'{term}':*" for term in terms]
+    """Every word as a prefix (all of them, or `any_terms`), and one of each facet group."""
+    parts = [syntax.prefix.format(term) for term in terms]
     if any_terms:
-        parts = [f"({' | '.join(parts)})"]
+        parts = [f"({syntax.any_.join(parts)})"]
     for group in facet_groups:
-        alternatives = " | ".join(f"'{token}'" for token in group)
+        alternatives = syntax.any_.join(syntax.exact.format(token) for token in group)
         parts.append(f"({alternatives})" if len(group) > 1 else alternatives)
-    return " & ".join(parts)
+    return syntax.all_.join(parts)
 
 
 def _check(tokens: Iterable[str]) -> None:
@@ -120,12 +129,9 @@ class TextSearch:
             _check(group)
         self.table = table
         self.vendor = connection.vendor
-        if self.vendor == "sqlite":
-            self.query = _sqlite_match(terms, facet_groups, any_terms)
-        elif self.vendor == "postgresql":
-            self.query = _pg_tsquery(terms, facet_groups, any_terms)
-        else:  # pragma: no cover - only the two supported databases
+        if self.vendor not in _SYNTAX:  # pragma: no cover - only the two supported databases
             raise NotImplementedError(f"no full-text search for {self.vendor}")
+        self.query = _query(_SYNTAX[self.vendor], terms, facet_groups, any_terms)
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -256,16 +262,24 @@ def ensure_index(using: str = "default") -> list[str]:
     return created
 
 
+def _drop_maintenance(cursor: Any, vendor: str, table: str) -> None:
+    """Stop the row-by-row upkeep of `table`'s index: its triggers, or its GIN index."""
+    if vendor == "sqlite":
+        for name in _sqlite_statements(table):
+            if name != f"{table}_fts":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    elif vendor == "postgresql":
+        cursor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
+
+
 def drop_index(using: str = "default") -> None:
     conn = connections[using]
     with conn.cursor() as cursor:
         for table in INDEXED_TABLES:
+            _drop_maintenance(cursor, conn.vendor, table)
             if conn.vendor == "sqlite":
-                for suffix in ("ai", "ad", "au"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
                 cursor.execute(f"DROP TABLE IF EXISTS {table}_fts")
             elif conn.vendor == "postgresql":
-                cursor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
                 cursor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector")
 
 
@@ -286,11 +300,7 @@ def suspend_index() -> None:
     """
     with connection.cursor() as cursor:
         for table in INDEXED_TABLES:
-            if connection.vendor == "sqlite":
-                for suffix in ("ai", "ad", "au"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
-            elif connection.vendor == "postgresql":
-                cursor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
+            _drop_maintenance(cursor, connection.vendor, table)
 
 
 def resume_index() -> None:
