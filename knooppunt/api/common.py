@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
 from knooppunt.api.schemas import Error, PageQuery
+from knooppunt.core.paging import page_count
 from knooppunt.places import queries as place_queries
 
 T = TypeVar("T")
@@ -64,16 +65,7 @@ def paginate(
     count = qs.count()
     start = (params.page - 1) * params.page_size
     rows: Iterable[Any] = qs[start : start + params.page_size] if start < count else []
-    return {
-        "count": count,
-        "page": params.page,
-        "page_size": params.page_size,
-        "next": page_url(request, params.page + 1) if start + params.page_size < count else None,
-        "previous": page_url(request, min(params.page - 1, last_page(count, params.page_size)))
-        if params.page > 1
-        else None,
-        "results": [serialize(row) for row in rows],
-    }
+    return _page_answer(request, params.page, params.page_size, count, rows, serialize)
 
 
 def paginate_page(
@@ -82,21 +74,28 @@ def paginate_page(
     serialize: Callable[[Any], T],
 ) -> dict[str, Any]:
     """As `paginate`, for a page the query functions already cut (a `DirectoryPage`)."""
-    start = (page.number - 1) * page.per_page
+    return _page_answer(request, page.number, page.per_page, page.count, page.objects, serialize)
+
+
+def _page_answer(
+    request: HttpRequest,
+    number: int,
+    page_size: int,
+    count: int,
+    rows: Iterable[Any],
+    serialize: Callable[[Any], T],
+) -> dict[str, Any]:
+    start = (number - 1) * page_size
     return {
-        "count": page.count,
-        "page": page.number,
-        "page_size": page.per_page,
-        "next": page_url(request, page.number + 1) if start + page.per_page < page.count else None,
-        "previous": page_url(request, min(page.number - 1, last_page(page.count, page.per_page)))
-        if page.number > 1
+        "count": count,
+        "page": number,
+        "page_size": page_size,
+        "next": page_url(request, number + 1) if start + page_size < count else None,
+        "previous": page_url(request, min(number - 1, page_count(count, page_size)))
+        if number > 1
         else None,
-        "results": [serialize(row) for row in page.objects],
+        "results": [serialize(row) for row in rows],
     }
-
-
-def last_page(count: int, page_size: int) -> int:
-    return max(1, -(-count // page_size))
 
 
 def responses(ok: dict[int, Any], *error_codes: int) -> dict[int, Any]:

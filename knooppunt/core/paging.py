@@ -9,6 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def page_count(count: int, per_page: int) -> int:
+    """How many pages `count` results fill (at least one, for the empty result)."""
+    return max(1, -(-count // per_page))
+
+
 class PagerMixin:
     """Mixed into a dataclass with `number` (from 1), `per_page` and `count` attributes."""
 
@@ -18,7 +23,7 @@ class PagerMixin:
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
+        return page_count(self.count, self.per_page)
 
     @property
     def paginator(self) -> Any:  # templates written for Django's Page ask page.paginator

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
-from knooppunt.core.paging import PagerMixin
+from knooppunt.core.paging import PagerMixin, page_count
 from knooppunt.core.text import index_terms, query_terms
 from knooppunt.places.models import LabourMarketRegion, Municipality, Province
 from knooppunt.registry import search
@@ -139,34 +139,6 @@ def _text_search(
     return search.TextSearch(model._meta.db_table, filters.terms, groups)
 
 
-def organisation_list_for(viewer: Any, filters: DirectoryFilters) -> QuerySet[Organisation]:
-    """Every organisation matching `filters`, as a queryset (the text through the index).
-
-    Ordered by the chosen sort; "relevance" is by name here: only `directory_page`
-    ranks by relevance, through the index.
-    """
-    return _list_for(Organisation, filters)
-
-
-def partnership_list_for(viewer: Any, filters: DirectoryFilters) -> QuerySet[Partnership]:
-    """As `organisation_list_for`, for partnerships."""
-    return _list_for(Partnership, filters)
-
-
-def _list_for(
-    model: type[Organisation] | type[Partnership], filters: DirectoryFilters
-) -> QuerySet[Any]:
-    qs = _base(model)
-    if filters.terms:
-        text = _text_search(model, filters)
-        if text is None:
-            return qs.none()
-        qs = qs.filter(pk__in=text.ids())
-    else:
-        qs = _filtered(qs, filters)
-    return qs.order_by(*_ORDERINGS[filters.sort])
-
-
 @dataclass
 class DirectoryPage(PagerMixin):
     """One page of directory results, with what a pager needs (like Django's `Page`)."""
@@ -212,7 +184,7 @@ def directory_page(
     else:
         qs = _filtered(qs, filters)
         count, capped = qs.count(), False
-    last = max(1, -(-count // per_page))
+    last = page_count(count, per_page)
     number = min(max(page, 1), last) if clamp else max(page, 1)
     offset = (number - 1) * per_page
     objects: list[Any] = []

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from knooppunt.places.models import Municipality
-from knooppunt.registry import queries, search, services
+from knooppunt.registry import search, services
 from knooppunt.registry.models import Organisation, Partnership, Theme
 from knooppunt.registry.queries import DirectoryFilters, directory_page
 
@@ -128,11 +128,9 @@ def test_text_plus_filters_equal_the_orm_filters(registry: dict[str, Any]) -> No
         if "province" in pick:
             kwargs["province"] = m.province.code
         with_text = directory_page(None, org_filters(q="werkplaats", **kwargs), per_page=100)
-        expected = {
-            x.pk
-            for x in queries.organisation_list_for(None, org_filters(**kwargs))
-            if x.name.startswith("Werkplaats")
-        }
+        # The same filters without a text take the plain ORM path.
+        filtered_by_orm = directory_page(None, org_filters(**kwargs), per_page=1000).objects
+        expected = {x.pk for x in filtered_by_orm if x.name.startswith("Werkplaats")}
         assert {x.pk for x in with_text.objects} == expected, kwargs
         assert with_text.count == len(expected)
         cases += bool(expected)
