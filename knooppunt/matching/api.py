@@ -12,13 +12,10 @@ from knooppunt.api.auth import optional_token_auth
 from knooppunt.api.common import READ_ERRORS, field_error, responses
 from knooppunt.matching import queries
 from knooppunt.matching.models import Offer
-from knooppunt.places.models import LabourMarketRegion, Municipality
 from knooppunt.registry.models import (
-    Organisation,
     OrganisationKind,
     Partnership,
     PartnershipSourceId,
-    Theme,
 )
 
 router = Router(tags=["matching"], auth=optional_token_auth)
@@ -107,38 +104,21 @@ def match(request: HttpRequest, payload: MatchIn) -> dict[str, Any]:
             request.user, partnership, kinds=[k.value for k in payload.kinds], per_page=payload.top
         )
         return {"total": result.count, "candidates": candidates_json(request, result)}
-    themes = list(Theme.objects.filter(code__in=payload.themes))
-    if len(themes) != len(set(payload.themes)):
-        raise field_error("themes", _("Unknown theme code."))
-    municipality = None
-    if payload.municipality:
-        municipality = Municipality.objects.filter(code=payload.municipality).first()
-        if municipality is None:
-            raise field_error("municipality", _("Unknown municipality code."))
-    region = None
-    if payload.region:
-        region = LabourMarketRegion.objects.filter(code=payload.region).first()
-        if region is None:
-            raise field_error("region", _("Unknown labour-market region code."))
-    organisation = None
-    if payload.organisation is not None:
-        organisation = Organisation.objects.filter(pk=payload.organisation).first()
-        if organisation is None:
-            raise field_error("organisation", _("No such organisation."))
-    if payload.radius_km and municipality is None and organisation is None:
-        raise field_error("radius_km", _("A radius needs a municipality or an organisation."))
-    if not (payload.need.strip() or themes or municipality or region or payload.kinds):
-        raise field_error("need", _("Say what you look for: a need, themes, a place or kinds."))
-    result = queries.suggest_partners(
-        request.user,
+    need = queries.need_from_codes(
         text=payload.need,
-        theme_ids=[t.pk for t in themes],
-        municipality_id=municipality.pk if municipality else None,
-        region_id=region.pk if region else None,
+        theme_codes=payload.themes,
+        municipality_code=payload.municipality,
+        region_code=payload.region,
+        organisation_id=payload.organisation,
         radius_km=payload.radius_km,
         kinds=[k.value for k in payload.kinds],
         seeks=[s.value for s in payload.seeks],
-        organisation=organisation,
-        per_page=payload.top,
     )
+    if need.radius_km and need.municipality_id is None and need.organisation is None:
+        raise field_error("radius_km", _("A radius needs a municipality or an organisation."))
+    if not (
+        need.text.strip() or need.theme_ids or need.municipality_id or need.region_id or need.kinds
+    ):
+        raise field_error("need", _("Say what you look for: a need, themes, a place or kinds."))
+    result = queries.suggest_partners(request.user, need=need, per_page=payload.top)
     return {"total": result.count, "candidates": candidates_json(request, result)}

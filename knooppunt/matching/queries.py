@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,8 +33,9 @@ from knooppunt.matching.scoring import (
     seeker_for_organisation,
     seeker_for_partnership,
 )
+from knooppunt.places.models import LabourMarketRegion, Municipality
 from knooppunt.registry import search
-from knooppunt.registry.models import Organisation, OrganisationKind, Partnership
+from knooppunt.registry.models import Organisation, OrganisationKind, Partnership, Theme
 
 # Free-text needs: the organisations whose own text best matches count as text hits.
 TEXT_HITS = 2000
@@ -123,6 +125,57 @@ def partnership_seeker(
 ) -> Seeker:
     return seeker_for_partnership(
         snapshot.net, snapshot.p_index[partnership.pk], kinds_wanted=_kinds(kinds)
+    )
+
+
+def need_from_codes(
+    *,
+    text: str = "",
+    theme_codes: Iterable[str] = (),
+    municipality_code: str = "",
+    region_code: str = "",
+    organisation_id: int | None = None,
+    radius_km: float | None = None,
+    kinds: Iterable[str] = (),
+    seeks: Iterable[str] = (),
+) -> Need:
+    """A `Need` from the codes a client sends (API, CLI); unknown codes raise a
+    ValidationError naming the field."""
+    theme_codes = list(dict.fromkeys(theme_codes))
+    themes = dict(Theme.objects.filter(code__in=theme_codes).values_list("code", "pk"))
+    unknown = [code for code in theme_codes if code not in themes]
+    if unknown:
+        raise ValidationError({"themes": _("Unknown theme code(s): %s.") % ", ".join(unknown)})
+
+    def pk_of(model: Any, field: str, message: str, **lookup: Any) -> int | None:
+        if not any(lookup.values()):
+            return None
+        pk = model.objects.filter(**lookup).values_list("pk", flat=True).first()
+        if pk is None:
+            raise ValidationError({field: message})
+        return int(pk)
+
+    organisation = None
+    if organisation_id is not None:
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+        if organisation is None:
+            raise ValidationError({"organisation": _("No such organisation.")})
+    return Need(
+        text=text,
+        theme_ids=list(themes.values()),
+        municipality_id=pk_of(
+            Municipality, "municipality", _("Unknown municipality code."), code=municipality_code
+        ),
+        region_id=pk_of(
+            LabourMarketRegion,
+            "region",
+            _("Unknown labour-market region code."),
+            code=region_code,
+        ),
+        radius_km=radius_km,
+        kinds=list(kinds),
+        seeks=list(seeks),
+        organisation=organisation,
     )
 
 
@@ -366,10 +419,12 @@ def suggest_members(
     return _suggestions(snapshot, seeker, page=page, per_page=per_page)
 
 
-def suggest_partners(viewer: Any, *, page: int = 1, per_page: int = 10, **need: Any) -> MatchResult:
-    """Candidates for a need (the fields of `Need`): the match page, the API, the CLI."""
+def suggest_partners(
+    viewer: Any, *, need: Need | None = None, page: int = 1, per_page: int = 10, **fields: Any
+) -> MatchResult:
+    """Candidates for a need (a `Need`, or its fields): the match page, the API, the CLI."""
     snapshot = registry_network.current()
-    seeker = need_seeker(snapshot, Need(**need))
+    seeker = need_seeker(snapshot, need if need is not None else Need(**fields))
     return _suggestions(snapshot, seeker, page=page, per_page=per_page)
 
 

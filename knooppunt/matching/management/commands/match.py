@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from knooppunt.matching import queries
 from knooppunt.matching.api import candidates_json, resolve_partnership
-from knooppunt.places.models import Municipality
-from knooppunt.registry.models import OrganisationKind, Theme
+from knooppunt.registry.models import OrganisationKind
 
 
 class Command(BaseCommand):
@@ -47,23 +47,16 @@ class Command(BaseCommand):
                 raise CommandError(f"No partnership with id {options['partnership']!r}.")
             result = queries.suggest_members(None, partnership, kinds=options["kind"], per_page=top)
         else:
-            themes = list(Theme.objects.filter(code__in=options["theme"]))
-            unknown = sorted(set(options["theme"]) - {t.code for t in themes})
-            if unknown:
-                raise CommandError(f"Unknown theme code(s): {', '.join(unknown)}.")
-            municipality = None
-            if options["municipality"]:
-                municipality = Municipality.objects.filter(code=options["municipality"]).first()
-                if municipality is None:
-                    raise CommandError(f"Unknown municipality code {options['municipality']!r}.")
-            result = queries.suggest_partners(
-                None,
-                text=options["need"],
-                theme_ids=[t.pk for t in themes],
-                municipality_id=municipality.pk if municipality else None,
-                kinds=options["kind"],
-                per_page=top,
-            )
+            try:
+                need = queries.need_from_codes(
+                    text=options["need"],
+                    theme_codes=options["theme"],
+                    municipality_code=options["municipality"],
+                    kinds=options["kind"],
+                )
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+            result = queries.suggest_partners(None, need=need, per_page=top)
         rows = candidates_json(None, result)
         for row in rows:
             row.pop("components")
