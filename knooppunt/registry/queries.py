@@ -8,6 +8,7 @@ public only with consent, their email and phone only to those who may edit them
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -189,13 +190,11 @@ def directory_page(
     offset = (number - 1) * per_page
     objects: list[Any] = []
     if offset < count:
-        if text is not None and filters.sort == "relevance":
-            ids = text.page_ids(offset, per_page)
+        if text is not None:
+            ids = text.page_ids(offset, per_page, filters.sort)
             by_id = qs.in_bulk(ids)
             objects = [by_id[pk] for pk in ids if pk in by_id]
         else:
-            if text is not None:
-                qs = qs.filter(pk__in=text.ids())
             objects = list(qs.order_by(*_ORDERINGS[filters.sort])[offset : offset + per_page])
     if model is Partnership and objects:
         counts = dict(
@@ -213,6 +212,12 @@ def _has(terms_doc: str, term: str) -> bool:
     return (" " + term) in terms_doc
 
 
+@lru_cache(maxsize=256)
+def _theme_terms(name_nl: str, name_en: str, synonyms: tuple[str, ...]) -> str:
+    """A theme's index terms; the same few themes recur on every results page."""
+    return index_terms(name_nl, name_en, *synonyms)
+
+
 def explain_match(
     obj: Organisation | Partnership, filters: DirectoryFilters, theme: Theme | None = None
 ) -> list[str]:
@@ -227,7 +232,7 @@ def explain_match(
             (
                 t
                 for t in obj.themes.all()
-                if _has(index_terms(t.name_nl, t.name_en, *t.synonyms()), term)
+                if _has(_theme_terms(t.name_nl, t.name_en, tuple(t.synonyms())), term)
             ),
             None,
         )
@@ -424,12 +429,14 @@ def region_counts() -> dict[str, Any]:
     }
 
 
-def filter_choices() -> dict[str, Any]:
+def filter_choices() -> dict[str, list[tuple[str, Any]]]:
+    """(code, label) pairs for the directory's filter lists, labels in the active language."""
+    themes = [(t.code, t.name) for t in Theme.objects.only("code", "name_nl", "name_en")]
     return {
-        "organisation_kinds": OrganisationKind.choices,
-        "partnership_kinds": PartnershipKind.choices,
-        "themes": sorted(Theme.objects.all(), key=lambda t: t.name.lower()),
-        "provinces": list(Province.objects.order_by("name")),
-        "regions": list(LabourMarketRegion.objects.order_by("name")),
-        "municipalities": list(Municipality.objects.order_by("name").only("code", "name")),
+        "organisation_kinds": list(OrganisationKind.choices),
+        "partnership_kinds": list(PartnershipKind.choices),
+        "themes": sorted(themes, key=lambda pair: pair[1].lower()),
+        "provinces": list(Province.objects.order_by("name").values_list("code", "name")),
+        "regions": list(LabourMarketRegion.objects.order_by("name").values_list("code", "name")),
+        "municipalities": list(Municipality.objects.order_by("name").values_list("code", "name")),
     }

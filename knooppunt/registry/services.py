@@ -182,6 +182,7 @@ def organisation_search_document(
             kind=organisation.kind,
             places=place_codes(municipality),
             theme_codes=[t.code for t in themes],
+            name_terms=index_terms(organisation.name).split(),
         ),
     )
 
@@ -215,6 +216,7 @@ def partnership_search_document(
             kind=partnership.kind,
             places=place_codes(municipality),
             theme_codes=[t.code for t in themes],
+            name_terms=index_terms(partnership.name).split(),
         ),
     )
 

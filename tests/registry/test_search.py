@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from knooppunt.core.text import index_terms
 from knooppunt.places.models import Municipality
 from knooppunt.registry import search, services
 from knooppunt.registry.models import Organisation, Partnership, Theme
@@ -155,6 +157,69 @@ def test_a_word_in_the_name_ranks_above_the_same_word_elsewhere(reference: None)
     assert names(org_filters(q="zonnepanelen")) == ["Zonnepanelen Zuid", "Aannemer Aarts"]
 
 
+def _name_and_text_hits() -> tuple[list[int], list[int]]:
+    """4 organisations with "houtbewerking" in the name, 13 with it in the description."""
+    in_name, in_text = [], []
+    for i in range(17):
+        if i % 4 == 1:
+            org = services.organisation_create(
+                actor=None, kind="company", name=f"Houtbewerking {i:02d}"
+            )
+            in_name.append(org.pk)
+        else:
+            org = services.organisation_create(
+                actor=None,
+                kind="company",
+                name=f"Timmerfabriek {i:02d}",
+                description="Wij doen houtbewerking en montage.",
+            )
+            in_text.append(org.pk)
+    return in_name, in_text
+
+
+def test_name_hits_come_first_and_pages_join_without_gaps(reference: None) -> None:
+    in_name, in_text = _name_and_text_hits()
+    filters = org_filters(q="houtbewerking")
+    pages = [directory_page(None, filters, per_page=5, page=n) for n in (1, 2, 3, 4)]
+    seen = [o.pk for page in pages for o in page.objects]
+    assert len(seen) == len(set(seen)) == 17
+    assert sorted(seen[:4]) == in_name and sorted(seen[4:]) == in_text
+    # A page that starts past the name hits (page 2 of 3-per-page starts at the 4th).
+    page = directory_page(None, filters, per_page=3, page=2)
+    assert [o.pk for o in page.objects] == seen[3:6]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's two ways to a page")
+def test_walking_the_primary_key_gives_the_same_pages_as_the_index(
+    reference: None, django_assert_num_queries: Any
+) -> None:
+    _name_and_text_hits()
+    search.analyze()  # the walk needs the table's size from the planner's statistics
+    table = Organisation._meta.db_table
+    through_index = [
+        search.TextSearch(table, ["houtbewerk"], []).page_ids(offset, 3) for offset in range(17)
+    ]
+    walked = []
+    for offset in range(17):
+        text = search.TextSearch(table, ["houtbewerk"], [])
+        assert text.count(limit=10) == 10  # "at least 10 matches" makes the walk cheap enough
+        with CaptureQueriesContext(connection) as ctx:
+            walked.append(text.page_ids(offset, 3))
+        if offset >= 4:  # past the name hits, the rest come from the walk
+            assert any("IS TRUE" in q["sql"] for q in ctx.captured_queries)
+    assert walked == through_index
+    assert all(len(page) == min(3, 17 - offset) for offset, page in enumerate(walked))
+    # The sorted orders walk their own index, and agree with the sort as well.
+    for order in ("name", "-name", "-updated"):
+        sorted_ = search.TextSearch(table, ["houtbewerk"], []).page_ids(0, 20, order)
+        text = search.TextSearch(table, ["houtbewerk"], [])
+        text.count(limit=10)
+        with CaptureQueriesContext(connection) as ctx:
+            assert text.page_ids(0, 20, order) == sorted_
+        assert "IS TRUE" in ctx.captured_queries[-1]["sql"]
+        assert len(sorted_) == 17
+
+
 def test_counts_stop_at_the_cap_and_pages_stay_in_range(reference: None) -> None:
     for i in range(25):
         services.organisation_create(actor=None, kind="company", name=f"Smederij {i:02d}")
@@ -201,9 +266,11 @@ def test_a_page_costs_a_constant_number_of_queries(
 ) -> None:
     for i in range(30):
         services.organisation_create(actor=None, kind="company", name=f"Lasbedrijf {i}")
+    search.analyze()
     for what in ("organisations", "partnerships"):
-        # count, page ids, rows, themes (prefetch), member counts, theme tree
-        with django_assert_max_num_queries(6):
+        # count, page ids, rows, themes (prefetch), member counts, theme tree; PostgreSQL:
+        # page ids of name hits, then how many those were, the table size and the rest.
+        with django_assert_max_num_queries(6 if connection.vendor == "sqlite" else 9):
             directory_page(None, DirectoryFilters(what=what, q="lasbedrijf oss", theme="ict"))
 
 
@@ -248,6 +315,7 @@ def test_facets_of_a_document(registry: dict[str, Any]) -> None:
         f"_r_{m.labour_market_region.code.lower()}",
         f"_p_{m.province.code.lower()}",
         "_t_maakindustrie",
+        *[f"_n_{term}" for term in index_terms(company.name).split()],
     ]
 
 

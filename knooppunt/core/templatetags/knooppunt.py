@@ -5,6 +5,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -62,3 +63,20 @@ def url_with(context: Any, **changes: Any) -> str:
         else:
             params[key] = value
     return "?" + urlencode(sorted(params.items()))
+
+
+SELECTED = mark_safe(" selected")  # a constant
+
+
+@register.simple_tag
+def select_options(choices: Any, selected: str) -> SafeString:
+    """The `<option>`s of (value, label) pairs, the one equal to `selected` marked.
+
+    One call instead of a template loop: the directory's municipality list alone has
+    342 options, and a loop with a test per option took a few milliseconds a page.
+    """
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, SELECTED if value == selected else "", label) for value, label in choices),
+    )

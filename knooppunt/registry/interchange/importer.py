@@ -152,6 +152,11 @@ def import_registry(
             importer.finish_run(actor=actor)
     except _Abort:
         report.applied = False
+        return report
+    if importer.large:
+        vacuum_started = time.perf_counter()
+        if search.vacuum():
+            report.timings["vacuum"] = time.perf_counter() - vacuum_started
     return report
 
 
@@ -576,10 +581,15 @@ class Importer:
             self.report.timings["write_index"] = time.perf_counter() - step_started
         self.report.timings["write"] = time.perf_counter() - started
 
+    @property
+    def large(self) -> bool:
+        """Whether the import writes enough rows to make the planner's statistics stale."""
+        written = len(self.org_new) + len(self.ps_new) + len(self.org_existing)
+        return written >= ANALYZE_AFTER_ROWS
+
     def _refresh_statistics(self) -> None:
         """After a large import the planner's row estimates are stale: refresh them."""
-        written = len(self.org_new) + len(self.ps_new) + len(self.org_existing)
-        if written >= ANALYZE_AFTER_ROWS:
+        if self.large:
             search.analyze()
 
     def finish_run(self, *, actor: Any) -> None:

@@ -94,7 +94,12 @@ class DocBuilder:
         return " " + " ".join(dict.fromkeys(chain.from_iterable(parts))) + " "
 
     def _with_facets(
-        self, document: str, kind: str, municipality_id: int | None, theme_ids: Sequence[int]
+        self,
+        document: str,
+        kind: str,
+        municipality_id: int | None,
+        theme_ids: Sequence[int],
+        name_terms: list[str],
     ) -> str:
         key = (kind, municipality_id, tuple(theme_ids))
         facets = self._facets.get(key)
@@ -107,7 +112,9 @@ class DocBuilder:
             facets = search.with_facets("", tokens)
             if len(self._facets) < MEMO_LIMIT:
                 self._facets[key] = facets
-        return document + facets
+        # Terms are a-z0-9 already, so this is `search.facet("n", term)` without its regex.
+        names = " ".join(f"_n_{term}" for term in dict.fromkeys(name_terms))
+        return f"{document}{facets}{names} " if names else document + facets
 
     def organisation(
         self,
@@ -123,9 +130,10 @@ class DocBuilder:
         other_themes: str,
         theme_ids: Sequence[int],
     ) -> str:
+        name_terms = self._terms(name)
         head = dict.fromkeys(
             chain(
-                self._terms(name),
+                name_terms,
                 self._terms(city, memo=True),
                 self._terms(municipality_name, memo=True),
                 self._terms(description),
@@ -146,7 +154,7 @@ class DocBuilder:
             else:
                 rest = [t for t in themes[0] if t not in head]
                 document = " " + " ".join([*head, *rest]) + " "
-        return self._with_facets(document, kind, municipality_id, theme_ids)
+        return self._with_facets(document, kind, municipality_id, theme_ids, name_terms)
 
     def _theme_entry(self, key: tuple[int, ...]) -> tuple[list[str], set[str], str]:
         """The theme terms without repeats, as a set, and joined."""
@@ -172,9 +180,10 @@ class DocBuilder:
         theme_ids: Sequence[int],
         member_names: Iterable[str],
     ) -> str:
+        name_terms = self._terms(name)
         document = self._join(
             (
-                self._terms(name),
+                name_terms,
                 self._terms(city, memo=True),
                 self._terms(municipality_name, memo=True),
                 self._terms(description),
@@ -184,4 +193,4 @@ class DocBuilder:
                 self._terms(" ".join(member_names)),
             )
         )
-        return self._with_facets(document, kind, municipality_id, theme_ids)
+        return self._with_facets(document, kind, municipality_id, theme_ids, name_terms)
