@@ -255,8 +255,7 @@ class TextSearch:
         else:
             condition, order_by = "search_vector @@ %s::tsquery", by_sort
         sql = (
-            f"SELECT id FROM {self.table} WHERE {condition} "
-            f"ORDER BY {order_by} LIMIT %s OFFSET %s"
+            f"SELECT id FROM {self.table} WHERE {condition} ORDER BY {order_by} LIMIT %s OFFSET %s"
         )
         return [row[0] for row in self._run(sql, [query, limit, offset])]
 
