@@ -431,14 +431,12 @@ def analyze() -> None:
             cursor.execute("PRAGMA optimize")
 
 
-def vacuum() -> bool:
-    """PostgreSQL, after a large import has committed: mark the new rows visible to all
-    (so counts and index scans skip the heap) and refresh the statistics.
-
-    Needs autocommit: does nothing (and returns False) inside a transaction or on SQLite.
-    """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) " + ", ".join(f'"{t}"' for t in _registry_tables()))
-    return True
+def refresh_statistics() -> None:
+    """After a large import: on PostgreSQL, when it can (autocommit, not inside an
+    outer transaction), `VACUUM (ANALYZE)`, which also marks the new rows visible to
+    all so that counts and index scans skip the heap; otherwise `analyze()`."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) " + ", ".join(f'"{t}"' for t in _registry_tables()))
+    else:
+        analyze()

@@ -153,10 +153,10 @@ def import_registry(
     except _Abort:
         report.applied = False
         return report
-    if importer.large:
-        vacuum_started = time.perf_counter()
-        if search.vacuum():
-            report.timings["vacuum"] = time.perf_counter() - vacuum_started
+    if importer.large:  # once committed: the planner's row estimates are stale
+        statistics_started = time.perf_counter()
+        search.refresh_statistics()
+        report.timings["statistics"] = time.perf_counter() - statistics_started
     return report
 
 
@@ -565,7 +565,6 @@ class Importer:
             ("memberships", self._write_memberships),
             ("search", self._reindex_partnerships),
             ("audit", self._write_audit),
-            ("statistics", self._refresh_statistics),
         )
         bulk_index = len(self.org_new) + len(self.ps_new) >= BULK_INDEX_ROWS
         if bulk_index:
@@ -586,11 +585,6 @@ class Importer:
         """Whether the import writes enough rows to make the planner's statistics stale."""
         written = len(self.org_new) + len(self.ps_new) + len(self.org_existing)
         return written >= ANALYZE_AFTER_ROWS
-
-    def _refresh_statistics(self) -> None:
-        """After a large import the planner's row estimates are stale: refresh them."""
-        if self.large:
-            search.analyze()
 
     def finish_run(self, *, actor: Any) -> None:
         """Record the outcome on the run and one summary entry in the audit log."""
