@@ -3,8 +3,8 @@
 The scoring itself is `matching.scoring` (pure numpy); this module turns a question
 (a partnership, an organisation, or a free-text need with filters) into a `Seeker`
 over the cached registry snapshot (`matching.network`), and the scorer's components
-and evidence into plain-language reasons. Every reason comes from a component that
-counted in the score.
+and evidence into reasons (`matching.reasons`: codes, rendered in the reader's
+language). Every reason comes from a component that counted in the score.
 """
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
 from knooppunt.core.paging import PagerMixin
 from knooppunt.core.text import query_terms
 from knooppunt.matching import network as registry_network
-from knooppunt.matching.models import Guide, Introduction, Offer
+from knooppunt.matching import reasons
+from knooppunt.matching.models import Guide, Introduction
+from knooppunt.matching.reasons import Reason
 from knooppunt.matching.scoring import (
     OFFER_KINDS,
     ORG_KINDS,
-    Candidate,
     Seeker,
+    explain,
     score,
     seeker_for_organisation,
     seeker_for_partnership,
@@ -39,18 +40,17 @@ from knooppunt.registry.models import Organisation, OrganisationKind, Partnershi
 
 # Free-text needs: the organisations whose own text best matches count as text hits.
 TEXT_HITS = 2000
-# Reasons are shown for components at least this strong.
-SHOWN = 0.05
 
 
 @dataclass
 class Suggestion:
     organisation: Organisation
     score: float
-    reasons: list[str]
+    reasons: list[str]  # in the active language
     components: dict[str, float]
     evidence: dict[str, Any]
     external_id: str = ""
+    reason_codes: list[Reason] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -239,127 +239,6 @@ def need_seeker(snapshot: registry_network.Snapshot, need: Need) -> Seeker:
     )
 
 
-# --- reasons -----------------------------------------------------------------------------
-
-
-def _names(items: Sequence[Any]) -> str:
-    return ", ".join(str(i) for i in items)
-
-
-def reasons_for(
-    snapshot: registry_network.Snapshot,
-    candidate: Candidate,
-    organisation: Organisation,
-    partner_names: dict[int, str],
-    seeker: Seeker,
-) -> list[str]:
-    """Plain-language reasons, strongest component first, only from components that count."""
-    c, e = candidate.components, candidate.evidence
-    used = set(e.get("components_used", c))
-    found: list[tuple[float, str]] = []
-    if "theme" in used and c["theme"] >= SHOWN:
-        shared = snapshot.themes_in_mask(sum(1 << i for i in e["shared_themes"]))
-        related = snapshot.themes_in_mask(sum(1 << i for i in e["related_themes"]))
-        if shared:
-            found.append(
-                (
-                    c["theme"],
-                    ngettext(
-                        "works on theme %(themes)s",
-                        "works on themes %(themes)s",
-                        len(shared),
-                    )
-                    % {"themes": _names(shared)},
-                )
-            )
-        elif related:
-            found.append(
-                (
-                    c["theme"],
-                    _("works on a related theme: %(themes)s") % {"themes": _names(related)},
-                )
-            )
-        if e["text_match"]:
-            found.append((c["theme"] * 0.9, _("its own description matches your words")))
-    if "geo" in used and c["geo"] >= SHOWN:
-        level = e["geo_level"]
-        m = organisation.municipality
-        text = ""
-        if level == "municipality" and m is not None:
-            text = _("in the same municipality (%(name)s)") % {"name": m.name}
-        elif level == "region" and m is not None:
-            text = _("in the same labour-market region (%(name)s)") % {
-                "name": m.labour_market_region.name
-            }
-        elif level == "province" and m is not None:
-            text = _("in the same province (%(name)s)") % {"name": m.province.name}
-        if e["distance_km"] is not None and level in ("distance", "province", "region"):
-            km = _("%(km)s km away") % {"km": round(e["distance_km"])}
-            text = f"{text}, {km}" if text else km
-        if text:
-            found.append((c["geo"], text))
-    if "network" in used and c["network"] >= SHOWN and e["shared_partner_count"]:
-        names = [partner_names[i] for i in e["shared_partners"] if i in partner_names]
-        found.append(
-            (
-                c["network"],
-                ngettext(
-                    "already works with %(n)d of the partners elsewhere: %(names)s",
-                    "already works with %(n)d of the partners elsewhere: %(names)s",
-                    e["shared_partner_count"],
-                )
-                % {"n": e["shared_partner_count"], "names": _names(names)},
-            )
-        )
-    if "complement" in used and c["complement"] >= SHOWN:
-        offers = [Offer(OFFER_KINDS[i]).label for i in e["offers_matched"]]
-        wants = [Offer(OFFER_KINDS[i]).label for i in e["seeks_matched"]]
-        if offers:
-            found.append(
-                (
-                    c["complement"],
-                    _("offers what you look for: %(what)s") % {"what": _names(offers)},
-                )
-            )
-        if wants:
-            found.append(
-                (
-                    c["complement"] * 0.8,
-                    _("looks for what you offer: %(what)s") % {"what": _names(wants)},
-                )
-            )
-    if "kind" in used and c["kind"] >= 0.5:
-        kind = organisation.get_kind_display()
-        if seeker.partnership >= 0 and e["kind_share"] > 0:
-            found.append(
-                (
-                    c["kind"] * 0.6,
-                    _("a kind of organisation this partnership has many of: %(kind)s")
-                    % {"kind": kind},
-                )
-            )
-        else:
-            found.append(
-                (c["kind"] * 0.5, _("a fitting kind of partner: %(kind)s") % {"kind": kind})
-            )
-    if "openness" in used and e["open"] == 1:
-        found.append((c["openness"] * 0.5, _("open to new partnerships")))
-    if "activity" in used and e["degree"] >= 2 and c["activity"] >= SHOWN:
-        found.append(
-            (
-                c["activity"] * 0.4,
-                ngettext(
-                    "active in %(n)d partnership",
-                    "active in %(n)d partnerships",
-                    e["degree"],
-                )
-                % {"n": e["degree"]},
-            )
-        )
-    found.sort(key=lambda item: -item[0])
-    return [text for _weight, text in found]
-
-
 def _suggestions(
     snapshot: registry_network.Snapshot,
     seeker: Seeker,
@@ -377,18 +256,20 @@ def _suggestions(
     partner_idx = {i for cand in candidates for i in cand.evidence["shared_partners"]}
     partner_ids = [int(snapshot.net.org_ids[i]) for i in partner_idx]
     names_by_id = dict(Organisation.objects.filter(pk__in=partner_ids).values_list("pk", "name"))
-    partner_names = {i: names_by_id.get(int(snapshot.net.org_ids[i]), "") for i in partner_idx}
+    names = reasons.Names.from_snapshot(snapshot, names_by_id)
     suggestions = []
     for cand in candidates:
         org = by_id.get(cand.org_id)
         if org is None:  # deleted since the snapshot was taken
             continue
         source_ids = list(org.source_ids.all())
+        codes = reasons.reasons_for(snapshot, cand, seeker)
         suggestions.append(
             Suggestion(
                 organisation=org,
                 score=round(cand.score, 4),
-                reasons=reasons_for(snapshot, cand, org, partner_names, seeker),
+                reasons=reasons.render(codes, names),
+                reason_codes=codes,
                 components={k: round(v, 4) for k, v in cand.components.items()},
                 evidence=cand.evidence,
                 external_id=source_ids[0].external_id if source_ids else "",
@@ -426,6 +307,21 @@ def suggest_partners(
     snapshot = registry_network.current()
     seeker = need_seeker(snapshot, need if need is not None else Need(**fields))
     return _suggestions(snapshot, seeker, page=page, per_page=per_page)
+
+
+def reasons_between(requester: Organisation, target: Organisation) -> list[Reason]:
+    """Why `target` fits `requester`: the matcher's reasons with `requester` as the seeker.
+
+    Computed by the server for an introduction request (never taken from the request).
+    """
+    snapshot = registry_network.current()
+    o = snapshot.org_index.get(requester.pk)
+    c = snapshot.org_index.get(target.pk)
+    if o is None or c is None:
+        return []
+    seeker = seeker_for_organisation(snapshot.net, o)
+    candidate = explain(snapshot.net, seeker, c)
+    return reasons.reasons_for(snapshot, candidate, seeker)[: reasons.KEPT]
 
 
 # --- introductions and guides --------------------------------------------------------------

@@ -1069,3 +1069,20 @@ def score(
         for c in page
     ]
     return candidates, eligible
+
+
+def explain(
+    net: Network, seeker: Seeker, c: int, weights: Mapping[str, float] = DEFAULT_WEIGHTS
+) -> Candidate:
+    """Organisation c as a candidate for `seeker`, whether it is eligible or not (its score
+    is then -inf): the components and evidence behind the reasons for one given pair."""
+    if not 0 <= c < net.n_orgs:
+        raise ValueError(f"organisation {c} is out of range")
+    scores = _compute(net, seeker, weights)
+    return Candidate(
+        index=int(c),
+        org_id=int(net.org_ids[c]),
+        score=float(scores.total[c]),
+        components={k: float(scores.components[k][c]) for k in COMPONENTS},
+        evidence=_evidence(net, seeker, scores, int(c)),
+    )
