@@ -30,6 +30,16 @@ def can_introduce_directly(user: Any) -> bool:
     return is_staff(user)
 
 
+def can_send_introduction_request(user: Any, introduction: Any) -> bool:
+    """Editors of the requesting organisation, and staff."""
+    return can_request_introduction(user, introduction.requester)
+
+
+def can_send_direct_introduction(user: Any, introduction: Any) -> bool:
+    """Staff (brokers)."""
+    return can_introduce_directly(user)
+
+
 def is_party(user: Any, introduction: Any) -> bool:
     ids = editable_organisation_ids(user)
     return introduction.requester_id in ids or introduction.target_id in ids
@@ -40,6 +50,7 @@ def can_view_introduction(user: Any, introduction: Any) -> bool:
 
 
 def can_answer_introduction(user: Any, introduction: Any) -> bool:
+    """The target's editors, and staff, while the request is open."""
     if not introduction.is_open:
         return False
     return is_staff(user) or introduction.target_id in editable_organisation_ids(user)

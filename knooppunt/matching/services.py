@@ -1,18 +1,19 @@
 """Every write in matching: partner profiles, introductions and their answers, guides.
 
 Each function takes keyword-only arguments and an explicit `actor`, validates,
-writes an audit entry and sends what mail the step needs (after commit).
+writes an audit entry and queues what mail the step needs: the mail is stored in the
+same transaction and sent after the commit, with retries (`knooppunt.core.outbox`).
+Introductions change state only through their workflow (`matching.workflows`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -20,6 +21,9 @@ from django.utils.translation import gettext as _
 
 from knooppunt.accounts.models import User
 from knooppunt.core.audit import audit_log, diff, snapshot
+from knooppunt.core.models import OutboxMail
+from knooppunt.core.outbox import mail_deliver, mail_queue, mails_about
+from knooppunt.core.workflow import InvalidTransition
 from knooppunt.matching.models import (
     INTRODUCTION_EXPIRES_AFTER,
     INTRODUCTION_REMIND_AFTER,
@@ -29,10 +33,18 @@ from knooppunt.matching.models import (
     Offer,
     PartnerProfile,
 )
+from knooppunt.matching.queries import reasons_between
+from knooppunt.matching.workflows import INTRODUCTION
 from knooppunt.registry.models import Organisation, Partnership
 
 # At most this many introduction requests per user per 24 hours (spam guard).
 INTRODUCTIONS_PER_DAY = 10
+# The longest message (or answer) an introduction carries.
+MESSAGE_MAX = 2000
+# The outbox purposes of the introduction mails.
+REQUESTED_MAIL = "matching.introduction.requested"
+ANSWERED_MAIL = "matching.introduction.answered"
+REMINDER_MAIL = "matching.introduction.reminder"
 PROFILE_FIELDS = ["open_to_partnerships", "offers", "seeks", "seeks_text"]
 
 
@@ -90,13 +102,28 @@ def _contacts_of(organisation: Organisation) -> list[str]:
     return emails
 
 
-def _mail(template: str, subject: str, context: dict[str, Any], to: list[str]) -> None:
-    if not to:
-        return
+def _queue_mail(
+    purpose: str,
+    introduction: Introduction,
+    template: str,
+    subject: Callable[[], str],
+    to: list[str],
+    *,
+    deliver_on_commit: bool = True,
+) -> OutboxMail | None:
+    """Store a mail about `introduction` in the outbox (in the site's language); it is sent
+    after the commit and retried if that fails (`knooppunt.core.outbox`)."""
     with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(template, context)
-        subject = str(subject)
-    transaction.on_commit(lambda: send_mail(subject, body, None, to))
+        body = render_to_string(template, {"introduction": introduction, "site": settings.SITE_URL})
+        text = subject()
+    return mail_queue(
+        purpose=purpose,
+        target=introduction,
+        to=to,
+        subject=text,
+        body=body,
+        deliver_on_commit=deliver_on_commit,
+    )
 
 
 def _check_rate(actor: Any) -> None:
@@ -112,6 +139,13 @@ def _check_rate(actor: Any) -> None:
         )
 
 
+def _check_length(field: str, text: str) -> None:
+    if len(text) > MESSAGE_MAX:
+        raise ValidationError(
+            {field: _("Keep it under %(max)d characters.") % {"max": MESSAGE_MAX}}
+        )
+
+
 @transaction.atomic
 def introduction_request(
     *,
@@ -120,14 +154,19 @@ def introduction_request(
     target: Organisation,
     message: str,
     partnership: Partnership | None = None,
-    reasons: Iterable[str] = (),
     direct: bool = False,
 ) -> Introduction:
-    """`requester` asks to be introduced to `target` (or a broker introduces them: `direct`)."""
+    """`requester` asks to be introduced to `target` (or a broker introduces them: `direct`).
+
+    Why they fit is computed here, from the matcher, and stored as reason codes; the
+    request itself brings only its message.
+    """
     if requester.pk == target.pk:
         raise ValidationError({"target": _("An organisation cannot be introduced to itself.")})
-    if not message.strip():
+    message = message.strip()
+    if not message:
         raise ValidationError({"message": _("Write a short message for the other party.")})
+    _check_length("message", message)
     open_pair = Introduction.objects.filter(
         requester=requester, target=target, status=IntroductionStatus.REQUESTED
     )
@@ -141,33 +180,25 @@ def introduction_request(
         requester=requester,
         target=target,
         partnership=partnership,
-        message=message.strip(),
-        reasons=[str(r) for r in reasons][:12],
+        message=message,
+        reasons=[r.as_json() for r in reasons_between(requester, target)],
         requested_by=actor,
         introduced_by=actor if direct else None,
     )
-    introduction.full_clean()
-    introduction.save()
-    audit_log(
+    INTRODUCTION.create(
+        introduction,
+        "introduce" if direct else "request",
         actor=actor,
-        action="matching.introduction.introduced" if direct else "matching.introduction.requested",
-        target=introduction,
         changes={"requester": [None, str(requester)], "target": [None, str(target)]},
     )
-    context = {"introduction": introduction, "site": settings.SITE_URL}
-    _mail(
-        "matching/email/introduction_requested.txt",
-        _("Introduction request from %(name)s") % {"name": requester.name},
-        context,
-        _contacts_of(target),
-    )
+
+    def requested() -> str:
+        return _("Introduction request from %(name)s") % {"name": requester.name}
+
+    template = "matching/email/introduction_requested.txt"
+    _queue_mail(REQUESTED_MAIL, introduction, template, requested, _contacts_of(target))
     if direct:
-        _mail(
-            "matching/email/introduction_requested.txt",
-            _("Introduction request from %(name)s") % {"name": requester.name},
-            context,
-            _contacts_of(requester),
-        )
+        _queue_mail(REQUESTED_MAIL, introduction, template, requested, _contacts_of(requester))
     return introduction
 
 
@@ -176,46 +207,71 @@ def introduction_answer(
     *, actor: Any, introduction: Introduction, accept: bool, response: str = ""
 ) -> Introduction:
     """The target accepts or declines; on acceptance both parties see each other's contact."""
-    introduction = Introduction.objects.select_for_update().get(pk=introduction.pk)
-    if introduction.status != IntroductionStatus.REQUESTED:
-        raise ValidationError(_("This introduction has already been answered or has expired."))
-    before = introduction.status
-    introduction.status = IntroductionStatus.ACCEPTED if accept else IntroductionStatus.DECLINED
-    introduction.responded_by = actor
-    introduction.responded_at = timezone.now()
-    introduction.response = response.strip()
-    introduction.save()
-    audit_log(
+    response = response.strip()
+    _check_length("response", response)
+    INTRODUCTION.perform(
+        introduction,
+        "accept" if accept else "decline",
         actor=actor,
-        action=f"matching.introduction.{introduction.status}",
-        target=introduction,
-        changes={"status": [before, introduction.status]},
+        fields={"responded_by": actor, "responded_at": timezone.now(), "response": response},
     )
-    _mail(
+    _queue_mail(
+        ANSWERED_MAIL,
+        introduction,
         "matching/email/introduction_answered.txt",
-        _("Your introduction request to %(name)s was answered") % {"name": introduction.target},
-        {"introduction": introduction, "site": settings.SITE_URL},
+        lambda: (
+            _("Your introduction request to %(name)s was answered")
+            % {"name": introduction.target.name}
+        ),
         [introduction.requested_by.email],
     )
     return introduction
 
 
+def _remind(introduction: Introduction, now: datetime) -> bool:
+    """Send the reminder for `introduction` (or its earlier, unsent one) and record it only
+    once the mail has really gone out. True when it was recorded now."""
+    mail = mails_about(introduction, REMINDER_MAIL).first()
+    if mail is None:
+        with transaction.atomic():
+            mail = _queue_mail(
+                REMINDER_MAIL,
+                introduction,
+                "matching/email/introduction_reminder.txt",
+                lambda: (
+                    _("Reminder: introduction request from %(name)s")
+                    % {"name": introduction.requester.name}
+                ),
+                _contacts_of(introduction.target),
+                deliver_on_commit=False,
+            )
+        if mail is None:  # nobody to remind
+            return False
+    if mail.status != OutboxMail.Status.SENT:
+        mail_deliver(mail.pk, now=now, force=True)
+        mail.refresh_from_db()
+        if mail.status != OutboxMail.Status.SENT:
+            return False  # recorded on the mail; the next run tries again
+    try:
+        INTRODUCTION.perform(
+            introduction, "remind", actor=None, fields={"reminded_at": mail.sent_at or now}
+        )
+    except InvalidTransition:  # answered or expired in the meantime
+        return False
+    return True
+
+
 def introductions_housekeeping(*, now: datetime | None = None) -> dict[str, int]:
-    """Remind targets of requests open for 7 days (once); expire those open for 30 days."""
+    """Expire requests open for 30 days; remind targets of requests open for 7 days (once)."""
     now = now or timezone.now()
     expired = 0
     for introduction in Introduction.objects.filter(
         status=IntroductionStatus.REQUESTED, created_at__lte=now - INTRODUCTION_EXPIRES_AFTER
     ):
-        with transaction.atomic():
-            introduction.status = IntroductionStatus.EXPIRED
-            introduction.save(update_fields=["status"])
-            audit_log(
-                actor=None,
-                action="matching.introduction.expired",
-                target=introduction,
-                changes={"status": [IntroductionStatus.REQUESTED, IntroductionStatus.EXPIRED]},
-            )
+        try:
+            INTRODUCTION.perform(introduction, "expire", actor=None)
+        except InvalidTransition:  # answered in the meantime
+            continue
         expired += 1
     reminded = 0
     due = Introduction.objects.filter(
@@ -224,18 +280,8 @@ def introductions_housekeeping(*, now: datetime | None = None) -> dict[str, int]
         created_at__lte=now - INTRODUCTION_REMIND_AFTER,
     ).select_related("requester", "target")
     for introduction in due:
-        with transaction.atomic():
-            introduction.reminded_at = now
-            introduction.save(update_fields=["reminded_at"])
-            audit_log(actor=None, action="matching.introduction.reminded", target=introduction)
-            _mail(
-                "matching/email/introduction_reminder.txt",
-                _("Reminder: introduction request from %(name)s")
-                % {"name": introduction.requester},
-                {"introduction": introduction, "site": settings.SITE_URL},
-                _contacts_of(introduction.target),
-            )
-        reminded += 1
+        if _remind(introduction, now):
+            reminded += 1
     return {"reminded": reminded, "expired": expired}
 
 

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
+from knooppunt.core.outbox import mails_about
 from knooppunt.core.svgmap import project, shapes, viewbox_height
-from knooppunt.matching import queries, services
+from knooppunt.matching import queries, reasons, services
 from knooppunt.matching.forms import (
     AnswerForm,
     DirectIntroductionForm,
@@ -193,6 +194,14 @@ def introduction_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _fit_reasons(requester: Organisation | None, target: Organisation) -> list[str]:
+    """Why `target` fits `requester`, as the server computes it (shown before asking)."""
+    if requester is None:
+        return []
+    found = queries.reasons_between(requester, target)
+    return reasons.render(found, reasons.Names.load(found))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def introduction_request(request: HttpRequest, target_pk: int) -> HttpResponse:
@@ -220,14 +229,12 @@ def introduction_request(request: HttpRequest, target_pk: int) -> HttpResponse:
             requester = form.cleaned_data["requester"]
             if not can_request_introduction(request.user, requester):
                 raise PermissionDenied
-            reasons = request.POST.getlist("reason")[:12]
             try:
                 introduction = services.introduction_request(
                     actor=request.user,
                     requester=requester,
                     target=target,
                     message=form.cleaned_data["message"],
-                    reasons=reasons,
                 )
             except ValidationError as error:
                 for message in error.messages:
@@ -240,13 +247,18 @@ def introduction_request(request: HttpRequest, target_pk: int) -> HttpResponse:
                 )
                 return redirect(introduction)
         status = 400
+    chosen = form.cleaned_data.get("requester") if form.is_bound and form.is_valid() else None
+    if chosen is None and "requester" in initial:
+        chosen = requesters.filter(pk=initial["requester"]).first()
+    if chosen is None and not is_staff(request.user) and own.count() == 1:
+        chosen = own.first()
     return render(
         request,
         "matching/introduction_form.html",
         {
             "form": form,
             "target": target,
-            "reasons": request.GET.getlist("reason")[:12],
+            "reasons": _fit_reasons(chosen, target),
             "guide": Guide.objects.filter(kind=target.kind).first(),
         },
         status=status,
@@ -315,6 +327,8 @@ def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     show_contacts = can_see_contact_details(request.user, introduction)
     context = {
         "introduction": introduction,
+        "reasons": reasons.render_stored(introduction.reasons),
+        "mails": list(mails_about(introduction)) if is_staff(request.user) else [],
         "form": form,
         "show_contacts": show_contacts,
         "requester_contact": _contact(introduction.requested_by, introduction.requester)

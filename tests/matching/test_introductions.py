@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 from datetime import timedelta
 from typing import Any
 
@@ -14,10 +16,14 @@ from django.utils import timezone
 
 from knooppunt.accounts.models import User
 from knooppunt.core.audit import history_for
-from knooppunt.matching import queries, services
+from knooppunt.core.models import OutboxMail
+from knooppunt.core.outbox import mail_deliver_due
+from knooppunt.matching import queries, reasons, services
 from knooppunt.matching.models import Introduction, IntroductionStatus
 from knooppunt.matching.permissions import can_see_contact_details, can_view_introduction
+from knooppunt.matching.reasons import PARAMS
 from knooppunt.registry import services as registry_services
+from knooppunt.registry.models import Organisation
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -36,7 +42,6 @@ def request_(registry: dict[str, Any], editor: User) -> Introduction:
         requester=registry["company"],
         target=registry["school"],
         message="Wij zoeken BBL-studenten.",
-        reasons=["in the same labour-market region"],
     )
 
 
@@ -187,3 +192,172 @@ def test_a_broker_introduces_two_parties_directly(
     introduction = Introduction.objects.get()
     assert introduction.introduced_by == staff
     assert re.search(r"/introducties/\d+/", response["Location"])
+
+
+# --- reasons: computed by the server, stored as codes, rendered in the reader's language ---
+
+
+FORGED = "Wij betalen je een miljoen euro"
+
+
+def test_forged_reasons_are_ignored(client: Any, registry: dict[str, Any], editor: User) -> None:
+    """Reasons in the address or the form are not shown and not stored; the server's are."""
+    client.force_login(editor)
+    url = reverse("matching:introduction-request", args=[registry["school"].pk])
+    page = client.get(url, {"from": registry["company"].pk, "reason": [FORGED, "x" * 5000]})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert FORGED not in html
+    assert "works on theme Manufacturing &amp; metalworking" in html  # computed, in English
+    response = client.post(
+        url,
+        {"requester": registry["company"].pk, "message": "Hallo!", "reason": [FORGED, "<b>x</b>"]},
+    )
+    assert response.status_code == 302
+    introduction = Introduction.objects.get()
+    assert FORGED not in json.dumps(introduction.reasons)
+    assert introduction.reasons, "the server computes the reasons itself"
+    assert all(set(r) == {"code", "params"} and r["code"] in PARAMS for r in introduction.reasons)
+    assert {"code": "themes_shared", "params": {"themes": ["maakindustrie"]}} in (
+        introduction.reasons
+    )
+    detail = client.get(introduction.get_absolute_url()).content.decode()
+    assert FORGED not in detail and "<b>x</b>" not in detail
+    assert "works on theme Manufacturing &amp; metalworking" in detail
+
+
+def test_reasons_are_rendered_in_the_readers_language(
+    client: Any, request_: Introduction, lead_editor: User
+) -> None:
+    client.force_login(lead_editor)
+    url = request_.get_absolute_url()
+    english = client.get(url, headers={"accept-language": "en"}).content.decode()
+    dutch = client.get(url, headers={"accept-language": "nl"}).content.decode()
+    assert "works on theme Manufacturing &amp; metalworking" in english
+    assert "werkt aan thema Maakindustrie &amp; metaal" in dutch
+
+
+def test_stored_reasons_must_be_well_formed() -> None:
+    stored = [
+        "free text from long ago",
+        {"code": "themes_shared", "params": {"themes": ["ict"]}},
+        {"code": "nearby", "params": {"km": "12; DROP TABLE"}},
+        {"code": "made_up", "params": {}},
+        {"code": "open", "params": {}, "extra": 1},
+        {"code": "shared_partners", "params": {"count": True, "organisations": []}},
+    ]
+    assert [r.code for r in reasons.from_json(stored)] == ["themes_shared", "open"]
+
+
+def test_a_message_has_a_length_limit(registry: dict[str, Any], editor: User) -> None:
+    with pytest.raises(ValidationError, match="under 2000 characters"):
+        services.introduction_request(
+            actor=editor,
+            requester=registry["company"],
+            target=registry["school"],
+            message="x" * (services.MESSAGE_MAX + 1),
+        )
+    assert not Introduction.objects.exists()
+
+
+# --- mail: after the commit, retried, failures recorded, nothing half-done ------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def smtp_down(settings: Any) -> None:
+    """Django's real SMTP backend, pointed at a port where nothing listens."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = closed_port()
+    settings.EMAIL_TIMEOUT = 5
+
+
+def smtp_up(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_a_failing_mail_server_leaves_nothing_half_done(
+    client: Any,
+    settings: Any,
+    registry: dict[str, Any],
+    editor: User,
+    lead_editor: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    smtp_down(settings)
+    client.force_login(editor)
+    url = reverse("matching:introduction-request", args=[registry["school"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"requester": registry["company"].pk, "message": "Hallo"})
+    assert response.status_code == 302  # saved and answered; the mail waits
+    introduction = Introduction.objects.get()
+    request_mail = OutboxMail.objects.get(purpose=services.REQUESTED_MAIL)
+    assert (request_mail.status, request_mail.attempts) == (OutboxMail.Status.PENDING, 1)
+    assert request_mail.last_error
+
+    # The reminder cannot be sent either: it is not recorded as sent.
+    now = timezone.now()
+    counts = services.introductions_housekeeping(now=now + timedelta(days=8))
+    assert counts == {"reminded": 0, "expired": 0}
+    introduction.refresh_from_db()
+    assert introduction.reminded_at is None
+    assert "matching.introduction.reminded" not in [e.action for e in history_for(introduction)]
+    reminder = OutboxMail.objects.get(purpose=services.REMINDER_MAIL)
+    assert reminder.status == OutboxMail.Status.PENDING and reminder.attempts == 1
+
+    # Staff see what happened to the mail on the introduction's page.
+    staff = User.objects.create_user("staf2@example.nl", PASSWORD, is_staff=True)
+    client.force_login(staff)
+    page = client.get(introduction.get_absolute_url()).content.decode()
+    assert "Waiting to be sent" in page and reminder.last_error.split(":")[0] in page
+
+    # The mail server is back: the next run sends the same reminder, once, and records it.
+    smtp_up(settings)
+    counts = services.introductions_housekeeping(now=now + timedelta(days=9))
+    assert counts == {"reminded": 1, "expired": 0}
+    introduction.refresh_from_db()
+    assert introduction.reminded_at is not None
+    assert [m.subject.startswith("Reminder") for m in mail.outbox] == [True]
+    assert mail.outbox[0].to == [lead_editor.email]
+    assert services.introductions_housekeeping(now=now + timedelta(days=10))["reminded"] == 0
+    assert len(mail.outbox) == 1
+    # And the request's own mail goes out on its retry.
+    assert mail_deliver_due(now=now + timedelta(days=10)) == {"sent": 1, "not_sent": 0}
+    assert [m.subject for m in mail.outbox][1].startswith("Introduction request from")
+
+
+def test_a_line_break_in_a_name_cannot_break_a_mail(
+    client: Any,
+    registry: dict[str, Any],
+    editor: User,
+    lead_editor: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A name saved with a line break (old data, another write path) still mails fine."""
+    company = registry["company"]
+    Organisation.objects.filter(pk=company.pk).update(
+        name="Metaalbedrijf De Vonk\r\nBcc: iedereen@example.nl"
+    )
+    client.force_login(editor)
+    url = reverse("matching:introduction-request", args=[registry["school"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"requester": company.pk, "message": "Hallo"})
+    assert response.status_code == 302
+    [sent] = mail.outbox
+    assert (
+        sent.subject == "Introduction request from Metaalbedrijf De Vonk Bcc: iedereen@example.nl"
+    )
+    assert sent.to == [lead_editor.email] and not sent.bcc
+    assert "\n" not in sent.message()["Subject"]
+    # The reminder, too, is sent and recorded.
+    introduction = Introduction.objects.get()
+    counts = services.introductions_housekeeping(now=timezone.now() + timedelta(days=8))
+    assert counts["reminded"] == 1
+    assert len(mail.outbox) == 2 and "\n" not in mail.outbox[1].subject
+    introduction.refresh_from_db()
+    assert introduction.reminded_at is not None

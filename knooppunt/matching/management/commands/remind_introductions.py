@@ -11,8 +11,9 @@ from knooppunt.matching.services import introductions_housekeeping
 
 class Command(BaseCommand):
     help = (
-        "Remind the target of every introduction request open for 7 days (once) and expire "
-        "requests open for 30 days. Run it daily (cron or a scheduler)."
+        "Expire introduction requests open for 30 days and remind the target of every "
+        "request open for 7 days (once; recorded only when the reminder mail was really "
+        "sent, else tried again on the next run). Run it daily (cron or a scheduler)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
