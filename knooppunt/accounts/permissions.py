@@ -113,3 +113,8 @@ def can_edit_person(user: Any, person: Any) -> bool:
 
 def can_invite(user: Any) -> bool:
     return is_staff(user)
+
+
+def can_manage_imports(user: Any, run: Any = None) -> bool:
+    """Staff: upload, confirm, retry and discard registry imports."""
+    return is_staff(user)

@@ -26,11 +26,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from knooppunt.accounts.permissions import is_staff
+from knooppunt.core.workflow import InvalidTransition
 from knooppunt.registry import services
 from knooppunt.registry.interchange import FORMATS, export_registry
 from knooppunt.registry.interchange.format import FILES, filename
-from knooppunt.registry.interchange.runs import create_run, run_progress, start_run
+from knooppunt.registry.interchange.runs import (
+    QueueDown,
+    create_run,
+    import_run_discard,
+    import_run_retry,
+    import_run_start,
+    liveness,
+    run_progress,
+)
 from knooppunt.registry.models import ImportRun, Organisation
+from knooppunt.registry.workflows import IMPORT_RUN
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +161,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             )
             return redirect(run)
         status = 400
-    runs = ImportRun.objects.select_related("created_by")[:RECENT_RUNS]
+    runs = list(ImportRun.objects.select_related("created_by")[:RECENT_RUNS])
+    for run in runs:
+        run.stale = liveness(run).stale  # type: ignore[attr-defined]
     return render(
         request,
         "registry/import_upload.html",
@@ -160,10 +172,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _run_context(run: ImportRun) -> dict[str, Any]:
+def _run_context(run: ImportRun, user: Any) -> dict[str, Any]:
     report = run.report or {}
     files = report.get("files", {})
     samples = report.get("samples", {})
+    alive = liveness(run)
     return {
         "run": run,
         "report": report,
@@ -177,7 +190,11 @@ def _run_context(run: ImportRun) -> dict[str, Any]:
         "warnings": report.get("warnings", [])[:SHOWN_PROBLEMS],
         "shown_problems": SHOWN_PROBLEMS,
         "progress": run_progress(run),
-        "can_confirm": run.status == ImportRun.Status.PREVIEWED and not run.error_count,
+        "stale": alive.stale,
+        "last_seen": alive.last_seen,
+        "can_confirm": IMPORT_RUN.can(run, "start", user),
+        "can_retry": IMPORT_RUN.can(run, "retry", user),
+        "can_discard": IMPORT_RUN.can(run, "discard", user),
     }
 
 
@@ -185,7 +202,7 @@ def _run_context(run: ImportRun) -> dict[str, Any]:
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ImportRun, pk=pk)
-    return render(request, "registry/import_run.html", _run_context(run))
+    return render(request, "registry/import_run.html", _run_context(run, request.user))
 
 
 @staff_required
@@ -193,41 +210,79 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_progress_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress element, polled by HTMX while the import runs."""
     run = get_object_or_404(ImportRun, pk=pk)
-    response = render(request, "registry/import_run.html#progress", _run_context(run))
+    response = render(request, "registry/import_run.html#progress", _run_context(run, request.user))
     if run.status != ImportRun.Status.RUNNING and getattr(request, "htmx", False):
         response["HX-Refresh"] = "true"  # finished: reload the page to show the report
     return response
 
 
+def _refused(request: HttpRequest, run: ImportRun, message: str, status: int) -> HttpResponse:
+    run.refresh_from_db()
+    messages.error(request, message)
+    return render(
+        request, "registry/import_run.html", _run_context(run, request.user), status=status
+    )
+
+
 @staff_required
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    from knooppunt.registry.tasks import run_import
-
     run = get_object_or_404(ImportRun, pk=pk)
-    if not start_run(run):
-        run.refresh_from_db()
-        if run.error_count:
-            messages.error(request, _("This import has errors; fix the files and upload again."))
-        else:
-            messages.error(request, _("This import was started already."))
-        return render(request, "registry/import_run.html", _run_context(run), status=400)
     try:
-        run_import.enqueue(run.pk)
-    except Exception:
-        # The task could not be queued (the queue is down): back to the preview.
-        logger.exception("could not queue import run %s", run.pk)
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.PREVIEWED)
-        run.refresh_from_db()
-        messages.error(request, _("The import could not be started; please try again later."))
-        return render(request, "registry/import_run.html", _run_context(run), status=503)
-    run.refresh_from_db()  # a task backend that runs at once has finished already
-    if run.status == ImportRun.Status.DONE:
+        import_run_start(actor=request.user, run=run)
+    except InvalidTransition:
+        if run.error_count:
+            message = _("This import has errors; fix the files and upload them again.")
+        else:
+            message = _("This import was started already.")
+        return _refused(request, run, message, 400)
+    except QueueDown:
+        return _refused(
+            request, run, _("The import could not be started; please try again later."), 503
+        )
+    if run.status == ImportRun.Status.DONE:  # a task backend that runs at once has finished
         messages.success(request, _("The import is done."))
     elif run.status == ImportRun.Status.FAILED:
         messages.error(request, _("The import failed; nothing was changed."))
     else:
         messages.success(request, _("The import has started."))
+    return redirect(run)
+
+
+@staff_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a stale run again (its worker is gone; its writes were rolled back)."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    try:
+        import_run_retry(actor=request.user, run=run)
+    except InvalidTransition:
+        return _refused(request, run, _("Only an import that has stopped can be retried."), 400)
+    except QueueDown:
+        return _refused(
+            request, run, _("The import could not be started; please try again later."), 503
+        )
+    if run.status == ImportRun.Status.DONE:
+        messages.success(request, _("The import is done."))
+    elif run.status == ImportRun.Status.FAILED:
+        messages.error(request, _("The import failed; nothing was changed."))
+    else:
+        messages.success(request, _("The import has started again."))
+    return redirect(run)
+
+
+@staff_required
+@require_POST
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discard a preview, or a stale run; the uploaded files are removed."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    try:
+        import_run_discard(actor=request.user, run=run)
+    except InvalidTransition:
+        return _refused(
+            request, run, _("Only a preview or an import that has stopped can be discarded."), 400
+        )
+    messages.success(request, _("The import was discarded; its files were removed."))
     return redirect(run)
 
 

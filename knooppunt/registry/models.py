@@ -396,19 +396,24 @@ class PartnershipContact(models.Model):
 
 
 class ImportRun(models.Model):
-    """One import of a registry file set: its preview, progress and final report."""
+    """One import of a registry file set: its preview, progress and final report.
+
+    Its status changes only through `registry.workflows.IMPORT_RUN`."""
 
     class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
         PREVIEWED = "previewed", _("Previewed")
+        REJECTED = "rejected", _("Rejected")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Discarded")
 
     source = models.CharField(_("source"), max_length=100)
     input_name = models.CharField(_("input"), max_length=300, blank=True)
     upload_dir = models.CharField(max_length=300, blank=True, editable=False)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -426,6 +431,8 @@ class ImportRun(models.Model):
     progress_stage = models.CharField(max_length=30, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
+    # Counts the starts (and retries): a worker imports only the attempt it was queued for.
+    attempt = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -544,6 +544,21 @@ def _previewed_run(w: World) -> dict[str, Any]:
     return {"pk": run.pk}
 
 
+def _stale_run(w: World) -> dict[str, Any]:
+    """A confirmed run whose worker was killed long ago: running, no heartbeat, old."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    pk = _previewed_run(w)["pk"]
+    ImportRun.objects.filter(pk=pk).update(
+        status=ImportRun.Status.RUNNING,
+        attempt=1,
+        updated_at=timezone.now() - timedelta(hours=1),
+    )
+    return {"pk": pk}
+
+
 def _run_status(w: World, client: Any) -> list[str]:
     return sorted(ImportRun.objects.values_list("status", flat=True))
 
@@ -925,6 +940,22 @@ MATRIX: dict[str, Row] = {
     # staff_required comes before require_POST: non-staff get 403 even for GET.
     "import-confirm": web(
         "registry-import:confirm",
+        _previewed_run,
+        (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
+        STAFF_ONLY_POST,
+        Write(lambda w: {}, _run_status),
+    ),
+    # A stale run (its worker is gone) can be retried (here: it then imports at once)...
+    "import-retry[stale]": web(
+        "registry-import:retry",
+        _stale_run,
+        (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
+        STAFF_ONLY_POST,
+        Write(lambda w: {}, _run_status),
+    ),
+    # ... and a preview (or a stale run) discarded.
+    "import-discard[previewed]": web(
+        "registry-import:discard",
         _previewed_run,
         (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
         STAFF_ONLY_POST,

@@ -58,7 +58,9 @@ def sample_csvs() -> list[SimpleUploadedFile]:
     ]
 
 
-def test_upload_preview_confirm_done(client: Any, staff: Any, reference: None) -> None:
+def test_upload_preview_confirm_done(
+    client: Any, staff: Any, reference: None, django_capture_on_commit_callbacks: Any
+) -> None:
     client.force_login(staff)
     assert client.get(UPLOAD).status_code == 200
     response = client.post(UPLOAD, {"upload": [sample_zip()]})
@@ -78,7 +80,8 @@ def test_upload_preview_confirm_done(client: Any, staff: Any, reference: None) -
     assert "organisations.csv" in html and "Café Zoë" in html
     assert "Robotisering in de polder" in html  # themes outside the vocabulary are listed
 
-    response = client.post(reverse("registry-import:confirm", args=[run.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("registry-import:confirm", args=[run.pk]))
     assert response.status_code == 302
     run.refresh_from_db()
     assert run.status == ImportRun.Status.DONE
@@ -206,13 +209,15 @@ def test_export_download(client: Any, staff: Any, registry: dict[str, Any]) -> N
 
 
 def test_only_staff(client: Any, viewer: Any, staff: Any, reference: None) -> None:
-    run = ImportRun.objects.create(source="x", created_by=staff)
+    run = ImportRun.objects.create(source="x", created_by=staff, status=ImportRun.Status.PREVIEWED)
     urls = [
         ("get", UPLOAD),
         ("post", UPLOAD),
         ("get", run.get_absolute_url()),
         ("get", reverse("registry-import:progress", args=[run.pk])),
         ("post", reverse("registry-import:confirm", args=[run.pk])),
+        ("post", reverse("registry-import:retry", args=[run.pk])),
+        ("post", reverse("registry-import:discard", args=[run.pk])),
         ("get", reverse("registry-import:export")),
     ]
     for method, url in urls:

@@ -30,7 +30,6 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knooppunt.core.audit import audit_log
 from knooppunt.registry import search
 from knooppunt.registry.interchange import bulk
 from knooppunt.registry.interchange.format import (
@@ -549,12 +548,16 @@ class Importer:
         self.now = timezone.now()
         self.dbnow = bulk.db_datetime(self.now)
         self.actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        # registry.workflows imports this package (for the run's files): import it late.
+        from knooppunt.registry.workflows import IMPORT_RUN
+
         if run is None:
-            run = ImportRun.objects.create(
-                source=self.source,
-                input_name=input_name[:300],
-                status=ImportRun.Status.RUNNING,
-                created_by_id=self.actor_id,
+            run = IMPORT_RUN.create(
+                ImportRun(
+                    source=self.source, input_name=input_name[:300], created_by_id=self.actor_id
+                ),
+                "command",
+                actor=None,
             )
         self.run = run
         self._audit_rows: list[tuple[Any, ...]] = []
@@ -591,19 +594,28 @@ class Importer:
         run = self.run
         if run is None:
             raise RuntimeError("finish_run() before apply()")
+        from knooppunt.registry.workflows import IMPORT_RUN
+
         report = self.report
-        run.status = ImportRun.Status.DONE
-        run.finished_at = timezone.now()
-        run.counts = report.totals()
-        run.report = report.to_json()
         total = sum(c.rows for c in report.counts.values())
-        run.progress_stage, run.progress_done, run.progress_total = "done", total, total
-        run.save()
-        audit_log(
-            actor=actor,
-            action="registry.import.done",
-            target=run,
-            changes={"source": [None, run.source], "counts": [None, run.counts]},
+        counts = report.totals()
+        # Refused (and the whole import rolled back) if the run was discarded or retried
+        # meanwhile: then this worker's attempt is not the run's any more.
+        IMPORT_RUN.perform(
+            run,
+            "finish",
+            actor=None,
+            on_behalf_of=actor,
+            fields={
+                "finished_at": timezone.now(),
+                "counts": counts,
+                "report": report.to_json(),
+                "progress_stage": "done",
+                "progress_done": total,
+                "progress_total": total,
+            },
+            changes={"source": [None, run.source], "counts": [None, counts]},
+            expect={"attempt": run.attempt},
         )
 
     def _add_sbi_codes(self) -> None:
