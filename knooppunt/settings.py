@@ -155,6 +155,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))  # then the outbox retries later
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Knooppunt <noreply@knooppunt.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -192,3 +193,7 @@ DIRECTORY_PAGE_SIZE = 20
 INVITATION_VALID_DAYS = 14
 # The address of this site in mails sent outside a request (reminders, tasks).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Import runs: seconds without a heartbeat before a running import counts as stopped,
+# and hours an unconfirmed preview is kept (registry/interchange/runfiles.py).
+KNOOPPUNT_IMPORT_STALE_AFTER = int(os.environ.get("KNOOPPUNT_IMPORT_STALE_AFTER", "120"))
+KNOOPPUNT_IMPORT_PREVIEW_HOURS = int(os.environ.get("KNOOPPUNT_IMPORT_PREVIEW_HOURS", "48"))

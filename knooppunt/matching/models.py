@@ -104,7 +104,8 @@ class Introduction(models.Model):
         related_name="introductions",
     )
     message = models.TextField(_("message"))
-    reasons = models.JSONField(default=list, blank=True)  # the match reasons shown at the time
+    # Why they fit, computed by the server: [{"code", "params"}] (see matching/reasons.py).
+    reasons = models.JSONField(default=list, blank=True)
     status = models.CharField(
         _("status"),
         max_length=12,
