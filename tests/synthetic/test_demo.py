@@ -11,16 +11,6 @@ from django.db.models import QuerySet
 
 from knooppunt.accounts.models import Editorship, User
 from knooppunt.places.models import Province
-from knooppunt.registry.demo import (
-    DEMO_EDITOR_EMAIL,
-    DEMO_EDITOR_PASSWORD,
-    DEMO_STAFF_EMAIL,
-    DEMO_STAFF_PASSWORD,
-    FICTIONAL_COMPANY,
-    FICTIONAL_PARTNERSHIP,
-    build_plan,
-    demo_load,
-)
 from knooppunt.registry.models import (
     Membership,
     Organisation,
@@ -30,6 +20,14 @@ from knooppunt.registry.models import (
     Person,
 )
 from knooppunt.registry.services import DATA
+from knooppunt.synthetic.demo import (
+    DEMO_EDITOR_EMAIL,
+    DEMO_EDITOR_PASSWORD,
+    DEMO_STAFF_EMAIL,
+    DEMO_STAFF_PASSWORD,
+    demo_load,
+)
+from knooppunt.synthetic.demo.registry import FICTIONAL_COMPANY, FICTIONAL_PARTNERSHIP, build_plan
 
 
 def _generated_organisations(prefix: str) -> QuerySet[Organisation]:

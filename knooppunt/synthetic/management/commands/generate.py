@@ -4,7 +4,7 @@
         --seed 1 --out DIR
 
 writes organisations.csv, partnerships.csv and memberships.csv in the interchange format
-(see `knooppunt.registry.generate` for what the data look like). Without --out the data
+(see `knooppunt.synthetic.generate` for what the data look like). Without --out the data
 go into the database through the registry import (`knooppunt.registry.interchange`, the
 same code as `knooppunt import-registry`), or with --direct straight in with bulk inserts.
 """
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from knooppunt.registry.generate import generate
+from knooppunt.synthetic.generate import generate
 
 DEFAULT_SOURCE = "generated"
 

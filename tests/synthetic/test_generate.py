@@ -15,7 +15,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from knooppunt.registry.generate import (
+from knooppunt.registry.models import (
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    PartnershipKind,
+)
+from knooppunt.synthetic.generate import (
     MARK,
     MEMBERSHIP_COLUMNS,
     ORGANISATION_COLUMNS,
@@ -24,14 +32,6 @@ from knooppunt.registry.generate import (
     RANDSTAD_AND_BRABANT,
     REGISTRY_DATA,
     generate,
-)
-from knooppunt.registry.models import (
-    Membership,
-    MembershipRole,
-    Organisation,
-    OrganisationKind,
-    Partnership,
-    PartnershipKind,
 )
 
 SIZES = {"organisations": 2000, "partnerships": 50, "memberships": 400}
@@ -70,7 +70,7 @@ def test_same_seed_gives_the_same_bytes(out: Path, tmp_path: Path) -> None:
 
 def test_same_bytes_in_another_process_with_another_hash_seed(out: Path, tmp_path: Path) -> None:
     code = (
-        "import sys; from knooppunt.registry.generate import generate; "
+        "import sys; from knooppunt.synthetic.generate import generate; "
         "generate(sys.argv[1], seed=7, organisations=2000, partnerships=50, memberships=400)"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

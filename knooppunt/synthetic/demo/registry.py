@@ -1,0 +1,649 @@
+"""The registry's demo data: organisations, partnerships, people (`knooppunt demo`).
+
+Three layers, each recognisable in the data:
+
+1. **Reference data**: places, themes, SBI codes, and the 110 real mbo, hbo and wo
+   institutions with their BRIN (DUO open data, `registry/data/institutions.csv`).
+2. **Named in the seed texts** (`shared/seeds`): Talentencampus Oss, De Kracht van Oss,
+   the Learning Communities in Oss, Katapult, FME, A+O Metalektro and the Technohub
+   regulation, Metalot, Smart Services Campus, Qeske, Grow Campus, Denim City, TecWijzer,
+   Edupower and Bureau Birch. Only the facts the texts state, in our own words; no contact
+   details are made up for the real people named there
+   (`data/demo/registry/seed_*.json`, `seed_people.csv`).
+3. **Generated and fictional**: about 300 companies, 50 partnerships and 120 contact
+   people, all from `random.Random(2026)` so every run builds the same data. Descriptions
+   start with "Fictief bedrijf (demodata)." or "Fictief samenwerkingsverband (demodata).";
+   KvK numbers are 0099xxxx, e-mail addresses and websites are on example.nl and mobile
+   numbers are 06-00xxxxxx (a block that is not handed out). What it draws from (places,
+   sectors, names, partnership kinds, texts) is in `data/demo/registry/`.
+
+Every organisation and partnership gets a stable id under source "demo"
+(`brin:25LJ`, `seed:talentencampus-oss`, `gen-company-0001`); a second run skips what is
+already there, so `load()` is idempotent. All writes go through the registry services
+with `actor=None`, which keeps audit entries and search documents right.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from knooppunt.core.text import fold
+from knooppunt.places.models import Municipality
+from knooppunt.registry.models import (
+    Affiliation,
+    Membership,
+    Organisation,
+    OrganisationSourceId,
+    Partnership,
+    PartnershipContact,
+    PartnershipSourceId,
+    Person,
+    SbiCode,
+    Theme,
+)
+from knooppunt.registry.services import (
+    DATA,
+    membership_set,
+    organisation_create,
+    partnership_contact_set,
+    partnership_create,
+    person_create,
+)
+from knooppunt.synthetic.tables import column, load_json, read_rows, rows, split
+
+SOURCE = "demo"
+SEED = 2026
+FICTIONAL_COMPANY = "Fictief bedrijf (demodata)."
+FICTIONAL_PARTNERSHIP = "Fictief samenwerkingsverband (demodata)."
+LAST_YEAR = 2025
+
+
+# --- plan: plain data, built before anything is written -----------------------------------
+
+
+@dataclass
+class OrgSpec:
+    external_id: str
+    kind: str
+    name: str
+    municipality: str = ""  # CBS code
+    city: str = ""
+    themes: tuple[str, ...] = ()
+    sbi: tuple[str, ...] = ()
+    brin: str = ""
+    kvk: str = ""
+    website: str = ""
+    description: str = ""
+    province: str = ""  # for planning only
+
+
+@dataclass
+class PartnershipSpec:
+    external_id: str
+    kind: str
+    name: str
+    municipality: str = ""
+    city: str = ""
+    themes: tuple[str, ...] = ()
+    start_year: int | None = None
+    end_year: int | None = None
+    description: str = ""
+    goals: str = ""
+    website: str = ""
+    # (organisation external id, role, since year)
+    members: list[tuple[str, str, int | None]] = field(default_factory=list)
+
+
+@dataclass
+class PersonSpec:
+    name: str
+    organisation: str  # external id
+    function: str
+    email: str = ""
+    phone: str = ""
+    is_public: bool = False
+    contact_for: list[tuple[str, str]] = field(default_factory=list)  # (partnership id, role)
+
+
+@dataclass
+class Plan:
+    organisations: list[OrgSpec] = field(default_factory=list)
+    partnerships: list[PartnershipSpec] = field(default_factory=list)
+    people: list[PersonSpec] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sector:
+    label: str  # short word for partnership names
+    themes: tuple[str, ...]  # the first has SBI divisions
+    words: tuple[str, ...]  # for company names
+    activity: str
+    focus: str
+    weight: int
+    provinces: tuple[str, ...] = ()  # where companies of this sector may be; empty: anywhere
+
+
+# --- the tables (data/demo/registry/) -------------------------------------------------------
+
+_PROVINCES = rows("demo/registry/provinces.csv")
+# Provincial governments: (province, name, seat, seat's municipality code).
+PROVINCE_ORGS = [
+    (r["province_code"], r["name"], r["seat_city"], r["seat_municipality_code"]) for r in _PROVINCES
+]
+# Companies per province (300): more in the Randstad and Noord-Brabant.
+COMPANY_COUNTS = {r["province_code"]: int(r["companies"]) for r in _PROVINCES}
+# Fictional partnerships per province (40), besides one Technohub in every province.
+PARTNERSHIP_COUNTS = {r["province_code"]: int(r["partnerships"]) for r in _PROVINCES}
+NEIGHBOURS = {r["province_code"]: split(r["neighbours"]) for r in _PROVINCES}
+# "Brabantse", for company names.
+REGIONAL = {r["province_code"]: r["adjective"] for r in _PROVINCES}
+# Municipal governments: (province, name, municipality code).
+MUNICIPALITY_ORGS = [
+    (r["province_code"], r["name"], r["municipality_code"])
+    for r in rows("demo/registry/municipal_governments.csv")
+]
+# (place, CBS municipality code) per province, most important first.
+PROVINCE_CITIES: dict[str, list[tuple[str, str]]] = {}
+for _row in rows("demo/registry/cities.csv"):
+    PROVINCE_CITIES.setdefault(_row["province_code"], []).append(
+        (_row["place"], _row["municipality_code"])
+    )
+SURNAMES = column("demo/registry/surnames.csv", "surname")
+FIRST_NAMES = column("demo/registry/first_names.csv", "first_name")
+SECTORS = [
+    Sector(
+        s["label"],
+        tuple(s["themes"]),
+        tuple(s["words"]),
+        s["activity"],
+        s["focus"],
+        s["weight"],
+        tuple(s.get("provinces", ())),
+    )
+    for s in load_json("demo/registry/sectors.json")
+]
+# Sectors more common in a province: sector label -> factor.
+PROVINCE_SECTOR_BONUS: dict[str, dict[str, int]] = {}
+for _row in rows("demo/registry/sector_bonus.csv"):
+    PROVINCE_SECTOR_BONUS.setdefault(_row["province_code"], {})[_row["sector"]] = int(
+        _row["factor"]
+    )
+_KINDS = rows("demo/registry/partnership_kinds.csv")
+# Name patterns of the kinds spread over the provinces (one Technohub per province besides).
+KIND_NAMES = {r["kind"]: r["name"] for r in _KINDS if r["kind"] != "technohub"}
+TECHNOHUB_NAME = next(r["name"] for r in _KINDS if r["kind"] == "technohub")
+KIND_PHRASES = {r["kind"]: r["phrase"] for r in _KINDS}
+LEAD_KINDS = {r["kind"]: tuple(split(r["lead_kinds"])) for r in _KINDS}
+TECHNOHUB_TOPICS = column("demo/registry/technohub_topics.csv", "topic")
+# Institutions with a narrow profile take part only in generated partnerships of these sectors
+# (none listed: never). All other institutions are treated as broad.
+SPECIALISED = {
+    r["brin"]: tuple(split(r["sectors"]))
+    for r in rows("demo/registry/specialised_institutions.csv")
+}
+_TEXTS = load_json("demo/registry/texts.json")
+CROSS_THEMES: tuple[str, ...] = tuple(_TEXTS["cross_themes"])
+GOALS: list[str] = _TEXTS["goals"]
+COMPANY_EXTRAS: list[str] = _TEXTS["company_extras"]
+COMPANY_FUNCTIONS: list[str] = _TEXTS["company_functions"]
+SCHOOL_FUNCTIONS: list[str] = _TEXTS["school_functions"]
+
+
+def _org_spec(data: dict[str, Any]) -> OrgSpec:
+    return OrgSpec(
+        data["external_id"],
+        data["kind"],
+        data["name"],
+        data.get("municipality", ""),
+        data.get("city", ""),
+        tuple(data.get("themes", ())),
+        description=data["description"],
+    )
+
+
+def _partnership_spec(data: dict[str, Any]) -> PartnershipSpec:
+    return PartnershipSpec(
+        data["external_id"],
+        data["kind"],
+        data["name"],
+        data.get("municipality", ""),
+        data.get("city", ""),
+        tuple(data.get("themes", ())),
+        description=data["description"],
+        goals=data.get("goals", ""),
+        members=[(m["organisation"], m["role"], None) for m in data["members"]],
+    )
+
+
+def _seed_organisations() -> list[OrgSpec]:
+    return [_org_spec(o) for o in load_json("demo/registry/seed_organisations.json")]
+
+
+def _seed_partnerships() -> list[PartnershipSpec]:
+    return [_partnership_spec(p) for p in load_json("demo/registry/seed_partnerships.json")]
+
+
+def _seed_people() -> list[PersonSpec]:
+    return [
+        PersonSpec(r["name"], r["organisation"], r["function"], is_public=r["is_public"] == "true")
+        for r in rows("demo/registry/seed_people.csv")
+    ]
+
+
+def _company_name(rng: random.Random, sector: Sector, province: str, city: str) -> str:
+    word = rng.choice(sector.words)
+    pattern = rng.random()
+    if pattern < 0.7:
+        surname = rng.choice(SURNAMES)
+        legal = rng.choices([" B.V.", "", " & Zonen B.V."], weights=[62, 28, 10])[0]
+        return f"{surname[0].upper()}{surname[1:]} {word}{legal}"
+    legal = rng.choices([" B.V.", ""], weights=[70, 30])[0]
+    if pattern < 0.85:
+        return f"{REGIONAL[province]} {word}{legal}"
+    return f"{city} {word}{legal}"
+
+
+def _slug(name: str) -> str:
+    return fold(name.replace(" B.V.", "").replace("&", " ")).replace(" ", "-")
+
+
+def _pick_city(rng: random.Random, province: str) -> tuple[str, str]:
+    cities = PROVINCE_CITIES[province]
+    return rng.choices(cities, weights=range(len(cities) + 1, 1, -1))[0]
+
+
+def _sector_for(rng: random.Random, province: str) -> Sector:
+    bonus = PROVINCE_SECTOR_BONUS.get(province, {})
+    weights = [
+        s.weight * bonus.get(s.label, 1) if not s.provinces or province in s.provinces else 0
+        for s in SECTORS
+    ]
+    return rng.choices(SECTORS, weights=weights)[0]
+
+
+def _institutions() -> list[dict[str, str]]:
+    return read_rows(DATA / "institutions.csv")
+
+
+def build_plan(
+    province_of: dict[str, str],
+    sbi_by_division: dict[str, list[str]],
+    divisions_of: dict[str, list[str]],
+) -> Plan:
+    """The whole demo data set as plain specs; the same inputs always give the same plan.
+
+    `province_of` maps municipality code -> province code, `sbi_by_division` a two-digit
+    division -> SBI codes, `divisions_of` a theme code -> its related SBI divisions.
+    """
+    rng = random.Random(SEED)
+    plan = Plan()
+    orgs = plan.organisations
+    schools: list[OrgSpec] = []
+    for row in _institutions():
+        spec = OrgSpec(
+            f"brin:{row['brin']}",
+            row["kind"],
+            row["name"],
+            row["municipality_code"],
+            row["city"],
+            brin=row["brin"],
+            province=province_of.get(row["municipality_code"], ""),
+        )
+        schools.append(spec)
+    orgs += schools
+    orgs += _seed_organisations()
+    government: dict[str, list[OrgSpec]] = {}
+    for province, name, city, code in PROVINCE_ORGS:
+        spec = OrgSpec(
+            f"gov:province-{province.lower()}",
+            "province",
+            f"Provincie {name}",
+            code,
+            city,
+            ("overheid",),
+            description=f"Provinciale overheid, zetel in {city}.",
+            province=province,
+        )
+        government.setdefault(province, []).append(spec)
+        orgs.append(spec)
+    for province, name, code in MUNICIPALITY_ORGS:
+        spec = OrgSpec(
+            f"gov:municipality-{code.lower()}",
+            "municipality",
+            f"Gemeente {name}",
+            code,
+            name,
+            ("overheid",),
+            description="Gemeentelijke overheid.",
+            province=province,
+        )
+        government.setdefault(province, []).append(spec)
+        orgs.append(spec)
+
+    # Companies.
+    companies: dict[str, list[tuple[OrgSpec, Sector]]] = {p: [] for p in PROVINCE_CITIES}
+    names: set[str] = set()
+    number = 0
+    for province, count in COMPANY_COUNTS.items():
+        for _ in range(count):
+            number += 1
+            sector = _sector_for(rng, province)
+            city, code = _pick_city(rng, province)
+            name = _company_name(rng, sector, province, city)
+            while name in names:
+                name = _company_name(rng, sector, province, city)
+            names.add(name)
+            extra = rng.sample(sector.themes[1:], k=rng.randint(0, min(2, len(sector.themes) - 1)))
+            themes = (sector.themes[0], *extra)
+            divisions = [d for t in themes for d in divisions_of.get(t, [])]
+            sbi_pool = sorted({c for d in divisions for c in sbi_by_division.get(d, [])})
+            sbi = tuple(sorted(rng.sample(sbi_pool, k=min(len(sbi_pool), rng.randint(1, 2)))))
+            size = rng.choice(
+                ["Familiebedrijf", "Mkb-bedrijf", "Middelgroot bedrijf", "Jong bedrijf"]
+            )
+            staff = rng.choice([8, 12, 25, 40, 60, 85, 120, 200, 350])
+            description = " ".join(
+                part
+                for part in (
+                    FICTIONAL_COMPANY,
+                    f"{size} in {city} {sector.activity}.",
+                    f"Circa {staff} medewerkers.",
+                    rng.choice(COMPANY_EXTRAS),
+                )
+                if part
+            )
+            website = f"https://{_slug(name)}.example.nl" if rng.random() < 0.45 else ""
+            spec = OrgSpec(
+                f"gen-company-{number:04d}",
+                "company",
+                name,
+                code,
+                city,
+                themes,
+                sbi,
+                kvk=f"0099{number:04d}",
+                website=website,
+                description=description,
+                province=province,
+            )
+            companies[province].append((spec, sector))
+            orgs.append(spec)
+
+    # Partnerships.
+    def schools_for(
+        province: str, kinds: tuple[str, ...], sector: Sector, exclude: str = ""
+    ) -> list[OrgSpec]:
+        fitting = [
+            s
+            for s in schools
+            if s.kind in kinds
+            and s.external_id != exclude
+            and sector.label in SPECIALISED.get(s.brin, (sector.label,))
+        ]
+        for where in [province, *NEIGHBOURS[province]]:
+            found = [s for s in fitting if s.province == where]
+            if found:
+                return found
+        return fitting
+
+    kinds = list(KIND_NAMES) * 6
+    schedule = [p for p, n in PARTNERSHIP_COUNTS.items() for _ in range(n)]
+    kinds = kinds[: len(schedule)]
+    rng.shuffle(kinds)
+    schedule_kinds = list(zip(schedule, kinds, strict=True))
+    schedule_kinds += [(p, "technohub") for p in PROVINCE_CITIES]
+    partnership_names: set[str] = set()
+    topics = list(TECHNOHUB_TOPICS)
+    rng.shuffle(topics)
+    contacts: list[PersonSpec] = []
+    for number, (province, kind) in enumerate(schedule_kinds, start=1):
+        pool = companies[province]
+        if kind == "technohub":
+            sector = next(s for s in SECTORS if s.label == "Maakindustrie")
+            topic = topics.pop()
+        else:
+            sector = rng.choice(pool)[1]
+            topic = ""
+        lead = rng.choice(schools_for(province, LEAD_KINDS[kind], sector))
+        city, code = (
+            (lead.city, lead.municipality)
+            if lead.province == province and (rng.random() < 0.6)
+            else _pick_city(rng, province)
+        )
+        template = TECHNOHUB_NAME if kind == "technohub" else KIND_NAMES[kind]
+        name = template.format(label=topic or sector.label, city=city)
+        while name in partnership_names:
+            city, code = _pick_city(rng, province)
+            name = template.format(label=topic or sector.label, city=city)
+        partnership_names.add(name)
+        start = rng.randint(2021, 2023) if kind == "technohub" else rng.randint(2012, LAST_YEAR)
+        end = None
+        if kind != "technohub" and rng.random() < 0.18 and start + 2 <= LAST_YEAR:
+            end = min(LAST_YEAR, start + rng.randint(2, 4))
+
+        def since(start: int = start, end: int | None = end) -> int:
+            return rng.randint(start, end or LAST_YEAR)
+
+        members: list[tuple[str, str, int | None]] = [(lead.external_id, "lead", start)]
+        second = None
+        if kind == "technohub" or rng.random() < 0.5:
+            second_kinds = (
+                ("school_mbo", "school_hbo")
+                if kind == "technohub"
+                else ("school_mbo", "school_hbo", "school_wo")
+            )
+            second = rng.choice(schools_for(province, second_kinds, sector, lead.external_id))
+            members.append((second.external_id, "partner", since()))
+        # Companies with the partnership's main theme: from the province, then from the
+        # neighbouring provinces; others from the province only to reach two.
+        theme = sector.themes[0]
+        matching = [c for c, _ in pool if theme in c.themes]
+        nearby = [c for p in NEIGHBOURS[province] for c, _ in companies[p] if theme in c.themes]
+        others = [c for c, _ in pool if theme not in c.themes]
+        for group in (matching, nearby, others):
+            rng.shuffle(group)
+        chosen = (matching + nearby)[: rng.randint(2, 9)]
+        chosen += others[: max(0, 2 - len(chosen))]
+        for i, company in enumerate(chosen):
+            role = (
+                "founder"
+                if i == 0 and rng.random() < 0.5
+                else rng.choice(["partner", "partner", "member"])
+            )
+            members.append((company.external_id, role, start if role == "founder" else since()))
+        if kind == "technohub":
+            members.append(("seed:ao-metalektro", "funder", start))
+        elif rng.random() < 0.45:
+            local = [g for g in government[province] if g.municipality == code]
+            funder = rng.choice(local or government[province])
+            members.append((funder.external_id, "funder", since()))
+        extra = rng.sample(sector.themes[1:], k=rng.randint(1, min(2, len(sector.themes) - 1)))
+        themes = (sector.themes[0], *extra, rng.choice(CROSS_THEMES))
+        focus = f"{topic.lower()} en {sector.focus}" if topic else sector.focus
+        company_count = len(chosen)
+        description = (
+            f"{FICTIONAL_PARTNERSHIP} {KIND_PHRASES[kind]}. {lead.name} werkt hier samen met "
+            f"{company_count} bedrijven"
+            + (f" en {second.name}" if second else "")
+            + f" aan {focus}."
+        )
+        if kind == "technohub":
+            description += " Naam, deelnemers en cijfers zijn verzonnen."
+        goals = " ".join(rng.sample(GOALS, k=2))
+        external_id = f"gen-partnership-{number:03d}"
+        plan.partnerships.append(
+            PartnershipSpec(
+                external_id,
+                kind,
+                name,
+                code,
+                city,
+                themes,
+                start,
+                end,
+                description,
+                goals,
+                f"https://{_slug(name)}.example.nl" if rng.random() < 0.4 else "",
+                members,
+            )
+        )
+        # One contact at the lead school; sometimes one for the companies too.
+        # The institution is real and the person is not: say so in the function.
+        functions = SCHOOL_FUNCTIONS + (["Lector"] if lead.kind == "school_hbo" else [])
+        contacts.append(
+            PersonSpec(
+                "",
+                lead.external_id,
+                f"{rng.choice(functions)} (fictief)",
+                contact_for=[(external_id, "Programmaleiding")],
+            )
+        )
+        if chosen and rng.random() < 0.5:
+            contacts.append(
+                PersonSpec(
+                    "",
+                    rng.choice(chosen).external_id,
+                    rng.choice(COMPANY_FUNCTIONS),
+                    contact_for=[(external_id, "Contact voor bedrijven")],
+                )
+            )
+
+    # People: partnership contacts first, then staff of random companies, 120 in all.
+    all_companies = [c for p in PROVINCE_CITIES for c, _ in companies[p]]
+    while len(contacts) < 120:
+        contacts.append(
+            PersonSpec("", rng.choice(all_companies).external_id, rng.choice(COMPANY_FUNCTIONS))
+        )
+    person_names: set[str] = set()
+    for person in contacts:
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+        while name in person_names:
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+        person_names.add(name)
+        person.name = name
+        person.email = f"{fold(name).replace(' ', '.', 1).replace(' ', '')}@example.nl"
+        person.phone = f"06-00{rng.randrange(10**6):06d}"
+        person.is_public = rng.random() < 0.15
+    plan.people = [*_seed_people(), *contacts]
+    plan.partnerships = [*_seed_partnerships(), *plan.partnerships]
+    return plan
+
+
+class _Writer:
+    """Applies a plan through the registry services, skipping what already exists."""
+
+    def __init__(self) -> None:
+        self.themes = {t.code: t for t in Theme.objects.all()}
+        self.sbi = {s.code: s for s in SbiCode.objects.all()}
+        self.municipalities = {m.code: m for m in Municipality.objects.all()}
+        self.orgs = {
+            s.external_id: s.organisation
+            for s in OrganisationSourceId.objects.filter(source=SOURCE).select_related(
+                "organisation"
+            )
+        }
+        self.by_brin = {o.brin: o for o in Organisation.objects.exclude(brin="")}
+        self.partnerships = {
+            s.external_id: s.partnership
+            for s in PartnershipSourceId.objects.filter(source=SOURCE).select_related("partnership")
+        }
+        self.affiliated = set(Affiliation.objects.values_list("person__name", "organisation_id"))
+
+    def organisation(self, spec: OrgSpec) -> None:
+        if spec.external_id in self.orgs:
+            return
+        if spec.brin and spec.brin in self.by_brin:  # already there, e.g. from an import
+            self.orgs[spec.external_id] = self.by_brin[spec.brin]
+            return
+        self.orgs[spec.external_id] = organisation_create(
+            actor=None,
+            kind=spec.kind,
+            name=spec.name,
+            themes=[self.themes[t] for t in spec.themes],
+            sbi_codes=[self.sbi[c] for c in spec.sbi],
+            source=SOURCE,
+            external_id=spec.external_id,
+            municipality=self.municipalities.get(spec.municipality),
+            city=spec.city,
+            brin=spec.brin,
+            kvk=spec.kvk,
+            website=spec.website,
+            description=spec.description,
+        )
+
+    def partnership(self, spec: PartnershipSpec) -> None:
+        if spec.external_id in self.partnerships:
+            return
+        partnership = partnership_create(
+            actor=None,
+            kind=spec.kind,
+            name=spec.name,
+            themes=[self.themes[t] for t in spec.themes],
+            source=SOURCE,
+            external_id=spec.external_id,
+            municipality=self.municipalities.get(spec.municipality),
+            city=spec.city,
+            start_year=spec.start_year,
+            end_year=spec.end_year,
+            description=spec.description,
+            goals=spec.goals,
+            website=spec.website,
+        )
+        self.partnerships[spec.external_id] = partnership
+        for org_id, role, since_year in spec.members:
+            membership_set(
+                actor=None,
+                partnership=partnership,
+                organisation=self.orgs[org_id],
+                role=role,
+                since_year=since_year,
+            )
+
+    def person(self, spec: PersonSpec) -> None:
+        organisation = self.orgs[spec.organisation]
+        if (spec.name, organisation.pk) in self.affiliated:
+            return
+        person = person_create(
+            actor=None,
+            name=spec.name,
+            organisation=organisation,
+            function=spec.function,
+            email=spec.email,
+            phone=spec.phone,
+            is_public=spec.is_public,
+        )
+        self.affiliated.add((spec.name, organisation.pk))
+        for partnership_id, role in spec.contact_for:
+            partnership_contact_set(
+                actor=None, partnership=self.partnerships[partnership_id], person=person, role=role
+            )
+
+
+def load() -> dict[str, int]:
+    """Plan the demo registry and write what is not there yet; totals in the database."""
+    sbi_by_division: dict[str, list[str]] = {}
+    for code in SbiCode.objects.order_by("code").values_list("code", flat=True):
+        sbi_by_division.setdefault(code[:2], []).append(code)
+    divisions_of = {
+        t.code: [d for d in t.related_sbi_divisions.split(";") if d]
+        for t in Theme.objects.order_by("code")
+    }
+    province_of = dict(Municipality.objects.values_list("code", "province__code"))
+    plan = build_plan(province_of, sbi_by_division, divisions_of)
+
+    writer = _Writer()
+    for org in plan.organisations:
+        writer.organisation(org)
+    for partnership in plan.partnerships:
+        writer.partnership(partnership)
+    for person in plan.people:
+        writer.person(person)
+    return {
+        "organisations": Organisation.objects.count(),
+        "partnerships": Partnership.objects.count(),
+        "memberships": Membership.objects.count(),
+        "people": Person.objects.count(),
+        "partnership_contacts": PartnershipContact.objects.count(),
+    }
