@@ -6,10 +6,13 @@ Three layers, each recognisable in the data:
    institutions with their BRIN (DUO open data, `registry/data/institutions.csv`).
 2. **Named in the seed texts** (`shared/seeds`): Talentencampus Oss, De Kracht van Oss,
    the Learning Communities in Oss, Katapult, FME, A+O Metalektro and the Technohub
-   regulation, Metalot, Smart Services Campus, Qeske, Grow Campus, Denim City, TecWijzer,
-   Edupower and Bureau Birch. Only the facts the texts state, in our own words; no contact
-   details are made up for the real people named there
-   (`data/demo/registry/seed_*.json`, `seed_people.csv`).
+   regulation, Metalot, Smart Services Campus, Qeske, Denim City, TecWijzer, Edupower and
+   Bureau Birch. Only the facts the texts state, in our own words; no contact details are
+   made up for the real people named there (`data/demo/registry/seed_*.json`,
+   `seed_people.csv`). The texts do not say who takes part in the campuses, hubs and
+   Learning Communities; the demo gives them plausible members (the nearest fitting
+   schools, fictional companies of the sector, often the municipality) and says so in
+   their description. Grow Campus, named without place or anything else, is left out.
 3. **Generated and fictional**: about 300 companies, 50 partnerships and 120 contact
    people, all from `random.Random(2026)` so every run builds the same data. Descriptions
    start with "Fictief bedrijf (demodata)." or "Fictief samenwerkingsverband (demodata).";
@@ -25,6 +28,7 @@ with `actor=None`, which keeps audit entries and search documents right.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +61,9 @@ SOURCE = "demo"
 SEED = 2026
 FICTIONAL_COMPANY = "Fictief bedrijf (demodata)."
 FICTIONAL_PARTNERSHIP = "Fictief samenwerkingsverband (demodata)."
+# Said by a partnership from the seed texts whose members the demo had to make up.
+INVENTED_MEMBERS = "De deelnemers zijn voor de demo verzonnen."
+SOME_INVENTED_MEMBERS = "Een deel van de deelnemers is voor de demo verzonnen."
 LAST_YEAR = 2025
 
 
@@ -119,6 +126,7 @@ class Sector:
     label: str  # short word for partnership names
     themes: tuple[str, ...]  # the first has SBI divisions
     words: tuple[str, ...]  # for company names
+    sbi: dict[str, tuple[str, ...]]  # each word's SBI codes: what such a company does
     activity: str
     focus: str
     weight: int
@@ -157,6 +165,7 @@ SECTORS = [
         s["label"],
         tuple(s["themes"]),
         tuple(s["words"]),
+        {word: tuple(codes) for word, codes in s["words"].items()},
         s["activity"],
         s["focus"],
         s["weight"],
@@ -176,6 +185,8 @@ KIND_NAMES = {r["kind"]: r["name"] for r in _KINDS if r["kind"] != "technohub"}
 TECHNOHUB_NAME = next(r["name"] for r in _KINDS if r["kind"] == "technohub")
 KIND_PHRASES = {r["kind"]: r["phrase"] for r in _KINDS}
 LEAD_KINDS = {r["kind"]: tuple(split(r["lead_kinds"])) for r in _KINDS}
+# The years a partnership of a kind may have started in (the kind's first year on).
+START_YEARS = {r["kind"]: (int(r["first_year"]), int(r["last_year"] or LAST_YEAR)) for r in _KINDS}
 TECHNOHUB_TOPICS = column("demo/registry/technohub_topics.csv", "topic")
 # Institutions with a narrow profile take part only in generated partnerships of these sectors
 # (none listed: never). All other institutions are treated as broad.
@@ -188,6 +199,10 @@ CROSS_THEMES: tuple[str, ...] = tuple(_TEXTS["cross_themes"])
 GOALS: list[str] = _TEXTS["goals"]
 COMPANY_EXTRAS: list[str] = _TEXTS["company_extras"]
 COMPANY_FUNCTIONS: list[str] = _TEXTS["company_functions"]
+# How a company describes itself, and the staff numbers that fit each description.
+COMPANY_STAFF = {
+    r["size"]: [int(n) for n in split(r["staff"])] for r in rows("demo/registry/company_sizes.csv")
+}
 SCHOOL_FUNCTIONS: list[str] = _TEXTS["school_functions"]
 
 
@@ -203,7 +218,7 @@ def _org_spec(data: dict[str, Any]) -> OrgSpec:
     )
 
 
-def _partnership_spec(data: dict[str, Any]) -> PartnershipSpec:
+def _partnership_spec(data: dict[str, Any]) -> tuple[PartnershipSpec, dict[str, Any]]:
     return PartnershipSpec(
         data["external_id"],
         data["kind"],
@@ -214,14 +229,15 @@ def _partnership_spec(data: dict[str, Any]) -> PartnershipSpec:
         description=data["description"],
         goals=data.get("goals", ""),
         members=[(m["organisation"], m["role"], None) for m in data["members"]],
-    )
+    ), data.get("demo_members", {})
 
 
 def _seed_organisations() -> list[OrgSpec]:
     return [_org_spec(o) for o in load_json("demo/registry/seed_organisations.json")]
 
 
-def _seed_partnerships() -> list[PartnershipSpec]:
+def _seed_partnerships() -> list[tuple[PartnershipSpec, dict[str, Any]]]:
+    """The partnerships named in the seed texts, each with what to add as its members."""
     return [_partnership_spec(p) for p in load_json("demo/registry/seed_partnerships.json")]
 
 
@@ -232,17 +248,18 @@ def _seed_people() -> list[PersonSpec]:
     ]
 
 
-def _company_name(rng: random.Random, sector: Sector, province: str, city: str) -> str:
+def _company_name(rng: random.Random, sector: Sector, province: str, city: str) -> tuple[str, str]:
+    """A company name and the sector word in it (which decides its SBI codes)."""
     word = rng.choice(sector.words)
     pattern = rng.random()
     if pattern < 0.7:
         surname = rng.choice(SURNAMES)
         legal = rng.choices([" B.V.", "", " & Zonen B.V."], weights=[62, 28, 10])[0]
-        return f"{surname[0].upper()}{surname[1:]} {word}{legal}"
+        return f"{surname[0].upper()}{surname[1:]} {word}{legal}", word
     legal = rng.choices([" B.V.", ""], weights=[70, 30])[0]
     if pattern < 0.85:
-        return f"{REGIONAL[province]} {word}{legal}"
-    return f"{city} {word}{legal}"
+        return f"{REGIONAL[province]} {word}{legal}", word
+    return f"{city} {word}{legal}", word
 
 
 def _slug(name: str) -> str:
@@ -267,15 +284,11 @@ def _institutions() -> list[dict[str, str]]:
     return read_rows(DATA / "institutions.csv")
 
 
-def build_plan(
-    province_of: dict[str, str],
-    sbi_by_division: dict[str, list[str]],
-    divisions_of: dict[str, list[str]],
-) -> Plan:
+def build_plan(province_of: dict[str, str], position_of: dict[str, tuple[float, float]]) -> Plan:
     """The whole demo data set as plain specs; the same inputs always give the same plan.
 
-    `province_of` maps municipality code -> province code, `sbi_by_division` a two-digit
-    division -> SBI codes, `divisions_of` a theme code -> its related SBI divisions.
+    `province_of` maps municipality code -> province code, `position_of` municipality
+    code -> (latitude, longitude).
     """
     rng = random.Random(SEED)
     plan = Plan()
@@ -331,19 +344,18 @@ def build_plan(
             number += 1
             sector = _sector_for(rng, province)
             city, code = _pick_city(rng, province)
-            name = _company_name(rng, sector, province, city)
+            name, word = _company_name(rng, sector, province, city)
             while name in names:
-                name = _company_name(rng, sector, province, city)
+                name, word = _company_name(rng, sector, province, city)
             names.add(name)
             extra = rng.sample(sector.themes[1:], k=rng.randint(0, min(2, len(sector.themes) - 1)))
             themes = (sector.themes[0], *extra)
-            divisions = [d for t in themes for d in divisions_of.get(t, [])]
-            sbi_pool = sorted({c for d in divisions for c in sbi_by_division.get(d, [])})
-            sbi = tuple(sorted(rng.sample(sbi_pool, k=min(len(sbi_pool), rng.randint(1, 2)))))
-            size = rng.choice(
-                ["Familiebedrijf", "Mkb-bedrijf", "Middelgroot bedrijf", "Jong bedrijf"]
-            )
-            staff = rng.choice([8, 12, 25, 40, 60, 85, 120, 200, 350])
+            # What the name says the company does: the word's first SBI code, sometimes a
+            # second one of the same word.
+            codes = sector.sbi[word]
+            sbi = tuple(sorted(codes[:2] if len(codes) > 1 and rng.random() < 0.3 else codes[:1]))
+            size = rng.choice(list(COMPANY_STAFF))
+            staff = rng.choice(COMPANY_STAFF[size])
             description = " ".join(
                 part
                 for part in (
@@ -418,7 +430,8 @@ def build_plan(
             city, code = _pick_city(rng, province)
             name = template.format(label=topic or sector.label, city=city)
         partnership_names.add(name)
-        start = rng.randint(2021, 2023) if kind == "technohub" else rng.randint(2012, LAST_YEAR)
+        first, last = START_YEARS[kind]
+        start = rng.randint(first, last)
         end = None
         if kind != "technohub" and rng.random() < 0.18 and start + 2 <= LAST_YEAR:
             end = min(LAST_YEAR, start + rng.randint(2, 4))
@@ -527,8 +540,75 @@ def build_plan(
         person.phone = f"06-00{rng.randrange(10**6):06d}"
         person.is_public = rng.random() < 0.15
     plan.people = [*_seed_people(), *contacts]
-    plan.partnerships = [*_seed_partnerships(), *plan.partnerships]
+    seeds = _seed_partnerships()
+    for seed_partnership, fill in seeds:
+        if fill:
+            _add_demo_members(
+                seed_partnership, fill, schools, companies, government, province_of, position_of
+            )
+    plan.partnerships = [*(p for p, _fill in seeds), *plan.partnerships]
     return plan
+
+
+def _add_demo_members(
+    partnership: PartnershipSpec,
+    fill: dict[str, Any],
+    schools: list[OrgSpec],
+    companies: dict[str, list[tuple[OrgSpec, Sector]]],
+    government: dict[str, list[OrgSpec]],
+    province_of: dict[str, str],
+    position_of: dict[str, tuple[float, float]],
+) -> None:
+    """Members for a partnership named in the seed texts, which say nothing about them.
+
+    `fill` (from seed_partnerships.json) asks for school kinds, a number of companies of
+    some sectors and, if wanted, the municipality. Each school kind gives the nearest
+    institution that takes part in the sector; the companies are drawn (a stream of their
+    own per partnership) from the sector's fictional companies in the province, then the
+    neighbouring ones. The description says the members are made up.
+    """
+    rng = random.Random(f"{SEED}:{partnership.external_id}")
+    code = partnership.municipality
+    province = province_of[code]
+    here = position_of[code]
+    sectors = fill["sectors"]
+    taken = {org_id for org_id, _role, _since in partnership.members}
+    note = SOME_INVENTED_MEMBERS if taken else INVENTED_MEMBERS
+    has_lead = any(role == "lead" for _org, role, _since in partnership.members)
+
+    def distance(school: OrgSpec) -> float:
+        """In degrees of latitude; longitude shrunk by the cosine of the latitude."""
+        there = position_of.get(school.municipality)
+        if there is None:
+            return math.inf
+        shrink = math.cos(math.radians(here[0]))
+        return math.hypot(there[0] - here[0], (there[1] - here[1]) * shrink)
+
+    for kind in fill.get("schools", ()):
+        fitting = [
+            s
+            for s in schools
+            if s.kind == kind
+            and s.external_id not in taken
+            and any(label in SPECIALISED.get(s.brin, (label,)) for label in sectors)
+        ]
+        school = min(fitting, key=lambda s: (distance(s), s.external_id))
+        partnership.members.append((school.external_id, "partner" if has_lead else "lead", None))
+        has_lead = True
+        taken.add(school.external_id)
+    pool = [c for c, sector in companies[province] if sector.label in sectors]
+    nearby = [
+        c for p in NEIGHBOURS[province] for c, sector in companies[p] if sector.label in sectors
+    ]
+    for group in (pool, nearby):
+        rng.shuffle(group)
+    for company in (pool + nearby)[: fill.get("companies", 0)]:
+        partnership.members.append((company.external_id, rng.choice(["partner", "member"]), None))
+    if fill.get("municipality"):
+        for body in government.get(province, []):
+            if body.kind == "municipality" and body.municipality == code:
+                partnership.members.append((body.external_id, "funder", None))
+    partnership.description += " " + note
 
 
 class _Writer:
@@ -623,15 +703,15 @@ class _Writer:
 
 def load() -> dict[str, int]:
     """Plan the demo registry and write what is not there yet; totals in the database."""
-    sbi_by_division: dict[str, list[str]] = {}
-    for code in SbiCode.objects.order_by("code").values_list("code", flat=True):
-        sbi_by_division.setdefault(code[:2], []).append(code)
-    divisions_of = {
-        t.code: [d for d in t.related_sbi_divisions.split(";") if d]
-        for t in Theme.objects.order_by("code")
-    }
     province_of = dict(Municipality.objects.values_list("code", "province__code"))
-    plan = build_plan(province_of, sbi_by_division, divisions_of)
+    position_of = {
+        code: (latitude, longitude)
+        for code, latitude, longitude in Municipality.objects.values_list(
+            "code", "latitude", "longitude"
+        )
+        if latitude is not None and longitude is not None
+    }
+    plan = build_plan(province_of, position_of)
 
     writer = _Writer()
     for org in plan.organisations:
