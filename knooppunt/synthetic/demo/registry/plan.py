@@ -1,30 +1,6 @@
-"""The registry's demo data: organisations, partnerships, people (`knooppunt demo`).
-
-Three layers, each recognisable in the data:
-
-1. **Reference data**: places, themes, SBI codes, and the 110 real mbo, hbo and wo
-   institutions with their BRIN (DUO open data, `registry/data/institutions.csv`).
-2. **Named in the seed texts** (`shared/seeds`): Talentencampus Oss, De Kracht van Oss,
-   the Learning Communities in Oss, Katapult, FME, A+O Metalektro and the Technohub
-   regulation, Metalot, Smart Services Campus, Qeske, Denim City, TecWijzer, Edupower and
-   Bureau Birch. Only the facts the texts state, in our own words; no contact details are
-   made up for the real people named there (`data/demo/registry/seed_*.json`,
-   `seed_people.csv`). The texts do not say who takes part in the campuses, hubs and
-   Learning Communities; the demo gives them plausible members (the nearest fitting
-   schools, fictional companies of the sector, often the municipality) and says so in
-   their description. Grow Campus, named without place or anything else, is left out.
-3. **Generated and fictional**: about 300 companies, 50 partnerships and 120 contact
-   people, all from `random.Random(2026)` so every run builds the same data. Descriptions
-   start with "Fictief bedrijf (demodata)." or "Fictief samenwerkingsverband (demodata).";
-   KvK numbers are 0099xxxx, e-mail addresses and websites are on example.nl and mobile
-   numbers are 06-00xxxxxx (a block that is not handed out). What it draws from (places,
-   sectors, names, partnership kinds, texts) is in `data/demo/registry/`.
-
-Every organisation and partnership gets a stable id under source "demo"
-(`brin:25LJ`, `seed:talentencampus-oss`, `gen-company-0001`); a second run skips what is
-already there, so `load()` is idempotent. All writes go through the registry services
-with `actor=None`, which keeps audit entries and search documents right.
-"""
+"""The demo registry as a plan: plain specs built from the tables, before anything is
+written. The same inputs always give the same plan (one seeded stream, plus one stream
+per seed partnership for its made-up members)."""
 
 from __future__ import annotations
 
@@ -34,27 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knooppunt.core.text import fold
-from knooppunt.places.models import Municipality
-from knooppunt.registry.models import (
-    Affiliation,
-    Membership,
-    Organisation,
-    OrganisationSourceId,
-    Partnership,
-    PartnershipContact,
-    PartnershipSourceId,
-    Person,
-    SbiCode,
-    Theme,
-)
-from knooppunt.registry.services import (
-    DATA,
-    membership_set,
-    organisation_create,
-    partnership_contact_set,
-    partnership_create,
-    person_create,
-)
+from knooppunt.registry.services import DATA
 from knooppunt.synthetic.tables import column, load_json, read_rows, rows, split
 
 SOURCE = "demo"
@@ -609,121 +565,3 @@ def _add_demo_members(
             if body.kind == "municipality" and body.municipality == code:
                 partnership.members.append((body.external_id, "funder", None))
     partnership.description += " " + note
-
-
-class _Writer:
-    """Applies a plan through the registry services, skipping what already exists."""
-
-    def __init__(self) -> None:
-        self.themes = {t.code: t for t in Theme.objects.all()}
-        self.sbi = {s.code: s for s in SbiCode.objects.all()}
-        self.municipalities = {m.code: m for m in Municipality.objects.all()}
-        self.orgs = {
-            s.external_id: s.organisation
-            for s in OrganisationSourceId.objects.filter(source=SOURCE).select_related(
-                "organisation"
-            )
-        }
-        self.by_brin = {o.brin: o for o in Organisation.objects.exclude(brin="")}
-        self.partnerships = {
-            s.external_id: s.partnership
-            for s in PartnershipSourceId.objects.filter(source=SOURCE).select_related("partnership")
-        }
-        self.affiliated = set(Affiliation.objects.values_list("person__name", "organisation_id"))
-
-    def organisation(self, spec: OrgSpec) -> None:
-        if spec.external_id in self.orgs:
-            return
-        if spec.brin and spec.brin in self.by_brin:  # already there, e.g. from an import
-            self.orgs[spec.external_id] = self.by_brin[spec.brin]
-            return
-        self.orgs[spec.external_id] = organisation_create(
-            actor=None,
-            kind=spec.kind,
-            name=spec.name,
-            themes=[self.themes[t] for t in spec.themes],
-            sbi_codes=[self.sbi[c] for c in spec.sbi],
-            source=SOURCE,
-            external_id=spec.external_id,
-            municipality=self.municipalities.get(spec.municipality),
-            city=spec.city,
-            brin=spec.brin,
-            kvk=spec.kvk,
-            website=spec.website,
-            description=spec.description,
-        )
-
-    def partnership(self, spec: PartnershipSpec) -> None:
-        if spec.external_id in self.partnerships:
-            return
-        partnership = partnership_create(
-            actor=None,
-            kind=spec.kind,
-            name=spec.name,
-            themes=[self.themes[t] for t in spec.themes],
-            source=SOURCE,
-            external_id=spec.external_id,
-            municipality=self.municipalities.get(spec.municipality),
-            city=spec.city,
-            start_year=spec.start_year,
-            end_year=spec.end_year,
-            description=spec.description,
-            goals=spec.goals,
-            website=spec.website,
-        )
-        self.partnerships[spec.external_id] = partnership
-        for org_id, role, since_year in spec.members:
-            membership_set(
-                actor=None,
-                partnership=partnership,
-                organisation=self.orgs[org_id],
-                role=role,
-                since_year=since_year,
-            )
-
-    def person(self, spec: PersonSpec) -> None:
-        organisation = self.orgs[spec.organisation]
-        if (spec.name, organisation.pk) in self.affiliated:
-            return
-        person = person_create(
-            actor=None,
-            name=spec.name,
-            organisation=organisation,
-            function=spec.function,
-            email=spec.email,
-            phone=spec.phone,
-            is_public=spec.is_public,
-        )
-        self.affiliated.add((spec.name, organisation.pk))
-        for partnership_id, role in spec.contact_for:
-            partnership_contact_set(
-                actor=None, partnership=self.partnerships[partnership_id], person=person, role=role
-            )
-
-
-def load() -> dict[str, int]:
-    """Plan the demo registry and write what is not there yet; totals in the database."""
-    province_of = dict(Municipality.objects.values_list("code", "province__code"))
-    position_of = {
-        code: (latitude, longitude)
-        for code, latitude, longitude in Municipality.objects.values_list(
-            "code", "latitude", "longitude"
-        )
-        if latitude is not None and longitude is not None
-    }
-    plan = build_plan(province_of, position_of)
-
-    writer = _Writer()
-    for org in plan.organisations:
-        writer.organisation(org)
-    for partnership in plan.partnerships:
-        writer.partnership(partnership)
-    for person in plan.people:
-        writer.person(person)
-    return {
-        "organisations": Organisation.objects.count(),
-        "partnerships": Partnership.objects.count(),
-        "memberships": Membership.objects.count(),
-        "people": Person.objects.count(),
-        "partnership_contacts": PartnershipContact.objects.count(),
-    }
