@@ -215,7 +215,7 @@ def pg_drop(name: str) -> None:
 
 
 def generate_csv(folder: Path, sizes: dict[str, int], seed: int) -> float:
-    from knooppunt.registry.generate import generate
+    from knooppunt.synthetic.generate import generate
 
     counts = generate(folder, seed=seed, **sizes)
     return counts.seconds

@@ -3,7 +3,7 @@
     uv run python bench/import_registry.py [--organisations 250000 --partnerships 5000
         --memberships 100000 --seed 1 --backends sqlite,postgres]
 
-Generates the registry with `knooppunt.registry.generate` into a temporary folder, then
+Generates the registry with `knooppunt.synthetic.generate` into a temporary folder, then
 for each backend: a fresh database (SQLite in a temporary KNOOPPUNT_DATA_DIR, or a new
 PostgreSQL database on 127.0.0.1 that is dropped afterwards), `knooppunt migrate`, and the
 timed `knooppunt import-registry FOLDER` as a subprocess. Reports wall time and peak RSS

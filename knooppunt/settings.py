@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "knooppunt.registry",
     "knooppunt.matching",
     "knooppunt.api",
+    "knooppunt.synthetic",
 ]
 
 MIDDLEWARE = [

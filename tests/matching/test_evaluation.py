@@ -13,9 +13,9 @@ from knooppunt.matching.evaluation import (
     expected_hits_and_rr,
     format_table,
     leave_one_out,
-    planted_network,
 )
 from knooppunt.matching.scoring import Network
+from knooppunt.synthetic.planted import planted_network
 
 
 def by_name(results: list[MethodResult]) -> dict[str, MethodResult]:

@@ -48,7 +48,7 @@ from knooppunt.registry.interchange.parse import (
     Reference,
     parse_registry,
 )
-from knooppunt.registry.interchange.readers import open_registry, source_name_for
+from knooppunt.registry.interchange.readers import Table, open_registry, source_name_for
 from knooppunt.registry.interchange.report import ImportReport
 from knooppunt.registry.interchange.searchdocs import DocBuilder
 from knooppunt.registry.models import (
@@ -107,13 +107,15 @@ def import_registry(
     actor: Any = None,
     progress: Progress | None = None,
     run: ImportRun | None = None,
+    tables: dict[str, Table] | None = None,
 ) -> ImportReport:
     """Import the registry at `path` (folder, .zip or .xlsx); the report says what happened.
 
     With `dry_run` (the preview) nothing is written. Otherwise, when the report has no
     errors, everything was written; with errors, nothing was. `run`, when given, is
     updated with the outcome inside the same transaction; without it, a real import
-    records a new ImportRun.
+    records a new ImportRun. `tables`, when given, are read instead of `path` (rows made
+    in memory, as by `knooppunt generate --direct`); `path` then only names the input.
     """
     path = Path(path)
     started = time.perf_counter()
@@ -127,8 +129,11 @@ def import_registry(
         )
         return report
     reference = Reference()
-    with open_registry(path, report) as tables:
+    if tables is not None:
         parsed = parse_registry(tables, report, reference=reference, progress=progress)
+    else:
+        with open_registry(path, report) as found:
+            parsed = parse_registry(found, report, reference=reference, progress=progress)
     report.timings["read_and_check"] = time.perf_counter() - started
     report.count_errors_per_file()
     if report.errors:

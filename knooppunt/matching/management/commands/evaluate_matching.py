@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from knooppunt.matching.evaluation import format_table, leave_one_out, planted_network
+from knooppunt.matching.evaluation import format_table, leave_one_out
 from knooppunt.matching.network import from_registry_file
 
 
@@ -30,6 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["path"] == "synthetic":
+            # Test data, not registry data: the one import of the synthetic package here.
+            from knooppunt.synthetic.planted import planted_network
+
             net = planted_network(20_000, 1_000, options["seed"])
             label = "synthetic network with planted structure (20,000 / 1,000)"
         else:

@@ -15,7 +15,18 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from knooppunt.registry.generate import (
+from knooppunt.core.models import AuditEntry
+from knooppunt.registry.models import (
+    ImportRun,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    PartnershipKind,
+)
+from knooppunt.registry.services import organisation_create
+from knooppunt.synthetic.generate import (
     MARK,
     MEMBERSHIP_COLUMNS,
     ORGANISATION_COLUMNS,
@@ -24,14 +35,6 @@ from knooppunt.registry.generate import (
     RANDSTAD_AND_BRABANT,
     REGISTRY_DATA,
     generate,
-)
-from knooppunt.registry.models import (
-    Membership,
-    MembershipRole,
-    Organisation,
-    OrganisationKind,
-    Partnership,
-    PartnershipKind,
 )
 
 SIZES = {"organisations": 2000, "partnerships": 50, "memberships": 400}
@@ -70,7 +73,7 @@ def test_same_seed_gives_the_same_bytes(out: Path, tmp_path: Path) -> None:
 
 def test_same_bytes_in_another_process_with_another_hash_seed(out: Path, tmp_path: Path) -> None:
     code = (
-        "import sys; from knooppunt.registry.generate import generate; "
+        "import sys; from knooppunt.synthetic.generate import generate; "
         "generate(sys.argv[1], seed=7, organisations=2000, partnerships=50, memberships=400)"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -232,17 +235,52 @@ def test_command_writes_the_files(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_command_loads_the_database_directly() -> None:
+def test_command_loads_the_database_directly_through_the_registry_import(
+    reference: None,
+) -> None:
+    # A school already in the registry: the import's duplicate rule (same BRIN) merges the
+    # generated row into it instead of adding a second organisation with its BRIN.
+    school = organisation_create(
+        actor=None, kind="school_hbo", name="Hogeschool van Arnhem en Nijmegen", brin="25KB"
+    )
     call_command("generate", direct=True, seed=3, stdout=open(os.devnull, "w"), **SIZES)  # noqa: SIM115
     assert Organisation.objects.count() == 2000
     assert Partnership.objects.count() == 50
     assert Membership.objects.count() == 400
+    assert list(Organisation.objects.filter(brin="25KB")) == [school]
+    assert school.source_ids.get(source="generated").external_id == "brin:25KB"
     company = Organisation.objects.filter(kind="company").exclude(themes=None).first()
     assert company is not None and company.search_document.strip()
     assert company.municipality is not None
+    # One import run, with its audit entry, like any import.
+    run = ImportRun.objects.get()
+    assert (run.source, run.status, run.input_name) == ("generated", "done", "generated-seed-3")
+    assert AuditEntry.objects.filter(action="registry.import.done").count() == 1
     # Loading the same seed again adds nothing.
     call_command("generate", direct=True, seed=3, stdout=open(os.devnull, "w"), **SIZES)  # noqa: SIM115
     assert Organisation.objects.count() == 2000
+    assert Membership.objects.count() == 400
+
+
+@pytest.mark.django_db
+def test_in_memory_and_file_loads_give_the_same_registry(tmp_path: Path) -> None:
+    """--direct (rows in memory) and the default (CSV files) write the same data."""
+    quiet = {"stdout": open(os.devnull, "w"), "stderr": open(os.devnull, "w")}  # noqa: SIM115
+    call_command("generate", direct=True, seed=5, source="a", **quiet, **SIZES)
+    call_command("generate", seed=5, source="b", **quiet, **SIZES)
+    # The second load found every organisation again (same BRIN, KvK or name and place):
+    # all merged, none new, and no field changed.
+    run = ImportRun.objects.get(source="b")
+    assert run.report["files"]["organisations"]["merged"] == 2000
+    assert Organisation.objects.count() == 2000
+    # The partnerships are new under source b, with the same values as under source a.
+    fields = ("name", "kind", "municipality_id", "city", "start_year", "end_year",
+              "description", "search_document")  # fmt: skip
+    by_source = {
+        source: sorted(Partnership.objects.filter(source_ids__source=source).values_list(*fields))
+        for source in ("a", "b")
+    }
+    assert by_source["a"] == by_source["b"] and len(by_source["a"]) == 50
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import time
 
 import pytest
@@ -11,16 +12,6 @@ from django.db.models import QuerySet
 
 from knooppunt.accounts.models import Editorship, User
 from knooppunt.places.models import Province
-from knooppunt.registry.demo import (
-    DEMO_EDITOR_EMAIL,
-    DEMO_EDITOR_PASSWORD,
-    DEMO_STAFF_EMAIL,
-    DEMO_STAFF_PASSWORD,
-    FICTIONAL_COMPANY,
-    FICTIONAL_PARTNERSHIP,
-    build_plan,
-    demo_load,
-)
 from knooppunt.registry.models import (
     Membership,
     Organisation,
@@ -30,6 +21,21 @@ from knooppunt.registry.models import (
     Person,
 )
 from knooppunt.registry.services import DATA
+from knooppunt.synthetic.demo import (
+    DEMO_EDITOR_EMAIL,
+    DEMO_EDITOR_PASSWORD,
+    DEMO_STAFF_EMAIL,
+    DEMO_STAFF_PASSWORD,
+    demo_load,
+)
+from knooppunt.synthetic.demo.registry import (
+    FICTIONAL_COMPANY,
+    FICTIONAL_PARTNERSHIP,
+    SECTORS,
+    build_plan,
+)
+from knooppunt.synthetic.generate import PLACES_DATA
+from knooppunt.synthetic.tables import read_rows
 
 
 def _generated_organisations(prefix: str) -> QuerySet[Organisation]:
@@ -141,14 +147,124 @@ def test_demo_load_is_complete_fictional_where_invented_and_idempotent() -> None
     assert not Partnership.objects.filter(search_document="").exists()
     assert " oss " in campus.search_document
 
+    # Nothing a visitor would see as an error (issue 9), see below.
+    _assert_no_visible_errors()
+
+
+def _places() -> tuple[dict[str, str], dict[str, tuple[float, float]]]:
+    province_of = {
+        r["municipality_code"]: r["province_code"]
+        for r in read_rows(PLACES_DATA / "municipalities.csv")
+    }
+    position_of = {
+        r["municipality_code"]: (float(r["latitude"]), float(r["longitude"]))
+        for r in read_rows(PLACES_DATA / "municipality_centroids.csv")
+    }
+    return province_of, position_of
+
 
 def test_build_plan_is_deterministic() -> None:
-    province_of = {"GM0014": "PV20", "GM0828": "PV30"}
-    sbi = {"25": ["2550", "2562"], "43": ["4321"], "62": ["6201"]}
-    divisions = {"maakindustrie": ["25"], "installatietechniek": ["43"], "ict": ["62"]}
-    first = build_plan(province_of, sbi, divisions)
-    second = build_plan(province_of, sbi, divisions)
+    first = build_plan(*_places())
+    second = build_plan(*_places())
     assert first == second
     assert len({o.external_id for o in first.organisations}) == len(first.organisations)
     assert len({p.external_id for p in first.partnerships}) == len(first.partnerships)
     assert len({p.name for p in first.partnerships}) == len(first.partnerships)
+
+
+# A word in a demo company's name and the SBI 2008 sections a company with that word can
+# be in. Written from what the words mean, independent of the demo's own SBI table
+# (data/demo/registry/sectors.json, which picks codes): every fictional company name
+# holds exactly one of these words, and all its SBI codes must lie in these sections.
+NAME_SECTIONS: list[tuple[str, str]] = [
+    ("installatietechniek elektrotechniek klimaattechniek installaties", "F"),
+    ("bouw bouwgroep bouwbedrijf aannemersbedrijf waterbouw", "F"),
+    ("metaaltechniek metaalbewerking machinebouw precisietechniek constructiewerken", "C"),
+    ("plaatbewerking lastechniek timmerfabriek", "C"),
+    ("voedingsmiddelen zuivel bakkerij foods", "C"),
+    ("chemie kunststoffen coatings process", "C"),
+    ("scheepsbouw scheepswerf jachtbouw maritiem", "C"),
+    ("medical pharma diagnostics laboratoria", "CMQ"),
+    ("aerospace aviation vliegtuigonderhoud", "CH"),
+    ("zorggroep thuiszorg zorgdiensten", "Q"),
+    ("software it data digital automatisering", "J"),
+    ("media studio ontwerpbureau design", "JM"),
+    ("transport logistiek distributie expeditie", "H"),
+    ("kwekerij tuinbouw glastuinbouw plantenkwekerij", "A"),
+    ("energie energy zonne-energie warmte", "D"),
+    ("hotel horecagroep catering events", "IN"),
+    ("autobedrijf mobiliteit carrosserie fietstechniek", "GS"),
+    ("administratiekantoor adviesgroep accountants", "M"),
+    ("personeelsdiensten", "N"),
+    ("hoveniers groenvoorziening boomverzorging", "AN"),
+    ("recycling grondstoffen circulair", "E"),
+]
+# What a company's description calls it, and the staff numbers that fit (EU size classes).
+SIZE_STAFF = {
+    "Mkb-bedrijf": range(1, 250),
+    "Middelgroot bedrijf": range(50, 250),
+    "Jong bedrijf": range(1, 51),
+    "Familiebedrijf": range(1, 100_000),
+}
+# Kinds in which schools and companies work together: each needs both among its members.
+SCHOOL_AND_BUSINESS_KINDS = {
+    "campus",
+    "centre_of_expertise",
+    "civ",
+    "cove",
+    "hub",
+    "learning_community",
+    "rif_project",
+    "technohub",
+}
+
+
+def _sections_for_name(name: str) -> set[str]:
+    words = set(name.casefold().replace("&", " ").split())
+    matches = [sections for group, sections in NAME_SECTIONS if words & set(group.split())]
+    assert len(matches) == 1, f"{name}: {len(matches)} keyword groups match"
+    return set(matches[0])
+
+
+def _assert_no_visible_errors() -> None:
+    """What a visitor would notice: SBI codes that do not fit a company's name, a size that
+    does not fit its staff, partnerships without members or without schools or companies."""
+    companies = Organisation.objects.filter(kind="company").prefetch_related("sbi_codes")
+    assert companies.count() == 300
+    for company in companies:
+        sections = _sections_for_name(company.name)
+        codes = list(company.sbi_codes.all())
+        assert codes, company.name
+        for code in codes:
+            assert code.section in sections, f"{company.name}: {code.code} {code.name_nl}"
+        found = re.search(r"\. (.+?) in .*Circa (\d+) medewerkers", company.description)
+        assert found, company.description
+        assert int(found[2]) in SIZE_STAFF[found[1]], company.description
+
+    partnerships = Partnership.objects.prefetch_related("memberships__organisation")
+    for partnership in partnerships:
+        members = [m.organisation for m in partnership.memberships.all()]
+        assert members, f"{partnership.name} has no members"
+        if partnership.kind in SCHOOL_AND_BUSINESS_KINDS:
+            assert any(o.is_school for o in members), f"{partnership.name}: no school"
+            assert any(o.kind == "company" for o in members), f"{partnership.name}: no company"
+        # Members the seed texts do not name are made up, and the description says so.
+        seed = partnership.source_ids.filter(external_id__startswith="seed:").exists()
+        if seed and partnership.kind in SCHOOL_AND_BUSINESS_KINDS:
+            assert "voor de demo verzonnen" in partnership.description, partnership.name
+
+
+def test_every_sector_word_has_existing_sbi_codes() -> None:
+    leaves = {
+        r["code"]: r["section"]
+        for r in read_rows(DATA / "sbi.csv")
+        if r["is_leaf"] == "true" and r["level"] in {"4", "5"}
+    }
+    for sector in SECTORS:
+        assert set(sector.words) == set(sector.sbi), sector.label
+        for word, codes in sector.sbi.items():
+            assert codes, word
+            assert all(code in leaves for code in codes), (word, codes)
+            # The test's own table knows every word, and agrees with the codes.
+            sections = _sections_for_name(f"X {word}")
+            assert {leaves[code] for code in codes} <= sections, (word, codes)

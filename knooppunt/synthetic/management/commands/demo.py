@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from knooppunt.registry.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, demo_load
+from knooppunt.synthetic.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, demo_load
 
 
 class Command(BaseCommand):
@@ -29,10 +28,6 @@ class Command(BaseCommand):
             raise SystemExit(2)
         call_command("migrate", interactive=False, verbosity=0)
         counts = demo_load()
-        # Apps to the right of the registry add their demo data by command name (the
-        # registry does not import them).
-        if apps.is_installed("knooppunt.matching"):
-            call_command("demo_matching", verbosity=0)
         self.stdout.write(
             "Demo data: "
             + ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in counts.items())
