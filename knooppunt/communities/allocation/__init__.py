@@ -127,7 +127,7 @@ def result_json(instance: Instance, result: Result) -> dict[str, Any]:
     assignment = {
         s.id: (ids[t] if t >= 0 else None) for s, t in zip(instance.students, team_of, strict=True)
     }
-    ranks = np.where(result.pair_of >= 0, problem.rank[np.maximum(result.pair_of, 0)], 0)
+    ranks = evaluate.ranks_of(problem, result.pair_of)
     return {
         "mode": result.mode,
         "assignment": assignment,

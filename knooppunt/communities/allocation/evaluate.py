@@ -24,7 +24,20 @@ def pairs_from_teams(problem: Problem, team_of: IntArray) -> IntArray:
 
 
 def teams_of(problem: Problem, pair_of: IntArray) -> IntArray:
-    return np.where(pair_of >= 0, problem.team[np.maximum(pair_of, 0)], -1)
+    """The team per student (-1 = unassigned)."""
+    return _lookup(problem.team, pair_of)
+
+
+def ranks_of(problem: Problem, pair_of: IntArray) -> IntArray:
+    """The choice rank per student (0 = unassigned)."""
+    return np.maximum(_lookup(problem.rank, pair_of), 0)
+
+
+def _lookup(values: IntArray, pair_of: IntArray) -> IntArray:
+    out = np.full(pair_of.shape, -1, np.int64)
+    placed = pair_of >= 0
+    out[placed] = values[pair_of[placed]]
+    return out
 
 
 def objective(problem: Problem, pair_of: IntArray) -> float:

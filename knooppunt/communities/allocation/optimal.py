@@ -141,11 +141,8 @@ class Repair:
                 # Cheapest newcomer per programme: rank here minus what they pay now.
                 pairs = np.flatnonzero((p.team == a) & ~self.closed[p.team])
                 students = p.student[pairs]
-                now = np.where(
-                    pair_of[students] >= 0,
-                    p.rank[np.maximum(pair_of[students], 0)],
-                    p.unassigned_cost,
-                )
+                paid = evaluate.ranks_of(p, pair_of)[students]
+                now = np.where(paid > 0, paid, p.unassigned_cost)
                 delta = p.rank[pairs] - now
                 best: dict[int, float] = {}
                 for q, d in zip(p.programme[students].tolist(), delta.tolist(), strict=True):
