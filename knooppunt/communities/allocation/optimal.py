@@ -16,10 +16,7 @@ With mix rules:
    seats so far. A team whose forced seats cannot be filled is closed. This repeats
    until no team breaks a rule; each round adds forced seats or closes a team, so it
    ends.
-3. **Improve.** Each team that was given forced seats is tried closed (and each team
-   closed in step 2 tried reopened), in rounds, keeping every change that lowers the
-   objective.
-4. **Exact when small.** With at most `EXACT_PAIRS` (student, choice) pairs, or when
+3. **Exact when small.** With at most `EXACT_PAIRS` (student, choice) pairs, or when
    asked, HiGHS (`scipy.optimize.milp`) solves the full model within the time limit;
    its optimum (or its incumbent and dual bound) replaces the heuristic's when better.
 
@@ -38,9 +35,8 @@ from knooppunt.communities.allocation import evaluate
 from knooppunt.communities.allocation.flow import Forced, transport
 from knooppunt.communities.allocation.instance import BoolArray, IntArray, Problem
 
-EXACT_PAIRS = 4_000  # run the MILP by default up to this many (student, choice) pairs
+EXACT_PAIRS = 12_000  # run the MILP by default up to this many (student, choice) pairs
 EXACT_SECONDS = 60.0  # ... for at most this long when no time limit is given
-IMPROVE_STUDENTS = 2_000  # step 3 re-solves the flow per trial: only for smaller instances
 
 
 @dataclass(frozen=True)
@@ -196,8 +192,8 @@ def solve_optimal(
     `exact`: run the MILP (True), never (False), or when the instance is small or has
     extension rules (None). `stable`: the stable allocation, a candidate when legal.
     """
+    del seed  # every step is deterministic; kept for the interface
     clock = Clock(time_limit)
-    rng = np.random.default_rng(seed)
     candidates: list[tuple[float, str, IntArray]] = []
 
     def consider(pair_of: IntArray, how: str) -> None:
@@ -218,8 +214,6 @@ def solve_optimal(
         try:
             repaired = repair.run(clock, start=relaxed)
             consider(repaired, "repair")
-            if problem.n <= IMPROVE_STUDENTS:
-                consider(improve(problem, repair, repaired, clock, rng), "repair+improve")
         except TimeoutError:
             pass
 
@@ -236,50 +230,6 @@ def solve_optimal(
             consider(result.pair_of, "milp")
         bound = max(bound, result.bound)
     return _finish(problem, candidates, bound)
-
-
-def improve(
-    problem: Problem,
-    repair: Repair,
-    pair_of: IntArray,
-    clock: Clock,
-    rng: np.random.Generator,
-) -> IntArray:
-    """Step 3: try closing forced teams and reopening closed ones; keep what helps."""
-    best = pair_of
-    best_value = evaluate.objective(problem, pair_of)
-    base_closed = impossible_teams(problem)
-    for _ in range(2):
-        changed = False
-        trials = sorted(repair.seats) + [
-            a for a in np.flatnonzero(repair.closed & ~base_closed).tolist()
-        ]
-        order = rng.permutation(len(trials)).tolist()
-        for index in order:
-            if clock.expired():
-                return best
-            a = trials[index]
-            saved_seats = {k: list(v) for k, v in repair.seats.items()}
-            saved_closed = repair.closed.copy()
-            if a in repair.seats:
-                del repair.seats[a]
-                repair.closed[a] = True
-            elif repair.closed[a]:
-                repair.closed[a] = False
-            else:
-                continue
-            try:
-                candidate = repair.run(clock)
-            except TimeoutError:
-                return best
-            value = evaluate.objective(problem, candidate)
-            if value < best_value:
-                best, best_value, changed = candidate, value, True
-            else:
-                repair.seats, repair.closed = saved_seats, saved_closed
-        if not changed:
-            break
-    return best
 
 
 def _finish(
