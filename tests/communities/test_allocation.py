@@ -430,3 +430,28 @@ def test_good_input_and_unknown_keys_are_accepted() -> None:
     instance = parse_instance(data)
     assert [s.id for s in instance.students] == ["s1", "s2"]
     assert instance.assignments[0].preferences == ("s2", "s1")
+
+
+def test_a_tiny_time_limit_still_gives_a_legal_allocation_and_a_bound() -> None:
+    rng = np.random.default_rng(3)
+    data: dict[str, Any] = {
+        "students": [
+            {
+                "id": f"s{i}",
+                "programme": f"P{rng.integers(0, 3)}",
+                "choices": [f"a{c}" for c in rng.choice(20, 4, replace=False)],
+            }
+            for i in range(200)
+        ],
+        "assignments": [{"id": f"a{j}", "max_size": 12, "min_size": 4} for j in range(20)],
+        "rules": {"min_programmes_per_team": 3},
+    }
+    instance = parse_instance(data)
+    problem = compile_problem(instance)
+    result = allocate(instance, "optimal", time_limit=1e-6)
+    assert result.status in {"optimal", "feasible"}
+    assert evaluate.violations(problem, result.pair_of) == []
+    assert result.bound is not None and result.bound <= result.objective
+    full = allocate(instance, "optimal")
+    assert full.status == "optimal"
+    assert result.bound <= full.objective <= result.objective
