@@ -10,12 +10,14 @@ With mix rules:
    closed; the exact flow over the rest ignores the mix rules, so its cost is a
    proven lower bound.
 2. **Repair by forced seats.** Every opened team that breaks a rule gets forced seats
-   (`flow.Forced`): one for each of ``min_programmes_per_team`` programmes (those it
-   already has most of, then the programme whose students can join it most cheaply)
-   and "anyone" seats up to ``min_size``; the flow is solved again with all forced
-   seats so far. A team whose forced seats cannot be filled is closed. This repeats
-   until no team breaks a rule; each round adds forced seats or closes a team, so it
-   ends.
+   (`flow.Forced`): for the rule of P programmes, one seat for each of P - 1
+   programmes (those it already has most students of, then those whose students can
+   join it most cheaply) and one for "any other programme"; then "anyone" seats up to
+   ``min_size``. The flow is solved again with all forced seats so far, so it picks
+   the cheapest newcomers and the cheapest chains of moves around them. A team whose
+   forced seats cannot be filled is closed. This repeats until no team breaks a rule;
+   each round gives a team seats or closes one that had them, so it ends (usually
+   after 2-4 solves).
 3. **Exact when small.** With at most `EXACT_PAIRS` (student, choice) pairs, or when
    asked, HiGHS (`scipy.optimize.milp`) solves the full model within the time limit;
    its optimum (or its incumbent and dual bound) replaces the heuristic's when better.
