@@ -21,9 +21,11 @@ Three questions, every speed a ratio to a peer run on the same instance in this 
   the gap of our objective to the MILP's proven optimum (or its bound) and the ratio.
 
 Times: median of `--repeat` runs for ours and the plain DA, one run for the others
-(they take seconds); every solver gets its input already built in memory (our time
-includes compiling the instance to arrays, the peers' includes building their
-objects or model).
+(they take seconds). Every solver starts from input already in memory in its own
+form: ours and the plain DA from the compiled arrays (`Problem`; compiling a parsed
+instance is timed on its own line), `matching` and `algmatch` from their
+dictionaries (the time includes building their objects from them), the MILPs from
+numpy arrays (the time includes building the sparse model).
 """
 
 from __future__ import annotations
@@ -191,9 +193,7 @@ def plain_deferred_acceptance(problem: Problem) -> list[int]:
     return result
 
 
-def matching_package(problem: Problem) -> list[int]:
-    from matching.games import HospitalResident
-
+def matching_input(problem: Problem) -> tuple[dict, dict, dict]:
     rankings = assignment_rankings(problem)
     residents = {
         f"s{s}": [f"a{a}" for a in problem.team[problem.ptr[s] : problem.ptr[s + 1]].tolist()]
@@ -201,6 +201,13 @@ def matching_package(problem: Problem) -> list[int]:
     }
     hospitals = {f"a{a}": [f"s{s}" for s in rankings[a]] for a in range(problem.m)}
     capacities = {f"a{a}": int(problem.max_size[a]) for a in range(problem.m)}
+    return residents, hospitals, capacities
+
+
+def matching_package(problem: Problem, given: tuple[dict, dict, dict]) -> list[int]:
+    from matching.games import HospitalResident
+
+    residents, hospitals, capacities = given
     game = HospitalResident.create_from_dictionaries(residents, hospitals, capacities)
     solved = game.solve(optimal="resident")
     result = [-1] * problem.n
@@ -210,11 +217,9 @@ def matching_package(problem: Problem) -> list[int]:
     return result
 
 
-def algmatch_package(problem: Problem) -> list[int]:
-    from algmatch import HospitalResidentsProblem
-
+def algmatch_input(problem: Problem) -> dict:
     rankings = assignment_rankings(problem)
-    data = {
+    return {
         "residents": {
             s + 1: [a + 1 for a in problem.team[problem.ptr[s] : problem.ptr[s + 1]].tolist()]
             for s in range(problem.n)
@@ -224,6 +229,11 @@ def algmatch_package(problem: Problem) -> list[int]:
             for a, r in enumerate(rankings)
         },
     }
+
+
+def algmatch_package(problem: Problem, data: dict) -> list[int]:
+    from algmatch import HospitalResidentsProblem
+
     solved = HospitalResidentsProblem(dictionary=data, optimised_side="residents")
     matching = solved.get_stable_matching()
     assert matching is not None
@@ -328,14 +338,13 @@ def bench_stable(sizes: list[int], seed: int, repeat: int, peers_up_to: int) -> 
     rows = []
     for n in sizes:
         instance, problem = instance_for(n, seed)
-        ours_s, ours = timed(
-            lambda instance=instance: allocate_problem(compile_problem(instance), "stable"),
-            repeat,
-        )
+        compile_s, _ = timed(lambda instance=instance: compile_problem(instance), repeat)
+        ours_s, ours = timed(lambda problem=problem: allocate_problem(problem, "stable"), repeat)
         ours_teams = evaluate.teams_of(problem, ours.pair_of).tolist()
         assert evaluate.violations(problem, ours.pair_of, stable_only=True) == []
         plain_s, plain = timed(lambda problem=problem: plain_deferred_acceptance(problem), repeat)
         rows.append([n, n // 10, "knooppunt", f"{ours_s:.3f}", "1.0x", "-", int(ours.objective)])
+        rows.append([n, n // 10, "(compiling the instance)", f"{compile_s:.3f}", "", "", ""])
         rows.append(
             [
                 n,
@@ -351,7 +360,10 @@ def bench_stable(sizes: list[int], seed: int, repeat: int, peers_up_to: int) -> 
             old_limit = sys.getrecursionlimit()
             sys.setrecursionlimit(max(old_limit, 10 * n + 1000))  # `matching` recurses
             try:
-                peer_s, peer = timed(lambda problem=problem: matching_package(problem))
+                given = matching_input(problem)
+                peer_s, peer = timed(
+                    lambda problem=problem, given=given: matching_package(problem, given)
+                )
             finally:
                 sys.setrecursionlimit(old_limit)
             rows.append(
@@ -365,7 +377,8 @@ def bench_stable(sizes: list[int], seed: int, repeat: int, peers_up_to: int) -> 
                     "-",
                 ]
             )
-            peer_s, peer = timed(lambda problem=problem: algmatch_package(problem))
+            data = algmatch_input(problem)
+            peer_s, peer = timed(lambda problem=problem, data=data: algmatch_package(problem, data))
             rows.append(
                 [
                     n,
@@ -395,11 +408,8 @@ def bench_stable(sizes: list[int], seed: int, repeat: int, peers_up_to: int) -> 
 def bench_flow(sizes: list[int], seed: int, repeat: int) -> None:
     rows = []
     for n in sizes:
-        instance, problem = instance_for(n, seed)
-        ours_s, ours = timed(
-            lambda instance=instance: allocate_problem(compile_problem(instance), "optimal"),
-            repeat,
-        )
+        _, problem = instance_for(n, seed)
+        ours_s, ours = timed(lambda problem=problem: allocate_problem(problem, "optimal"), repeat)
         assert evaluate.violations(problem, ours.pair_of) == []
         value, _bound, peer_s, _ = milp_model(problem, mix=False)
         rows.append(
@@ -435,12 +445,9 @@ def bench_flow(sizes: list[int], seed: int, repeat: int) -> None:
 def bench_mix(sizes: list[int], seed: int, repeat: int, min_size: int) -> None:
     rows = []
     for n in sizes:
-        instance, problem = instance_for(n, seed, min_programmes=2, min_size=min_size)
+        _, problem = instance_for(n, seed, min_programmes=2, min_size=min_size)
         ours_s, ours = timed(
-            lambda instance=instance: allocate_problem(
-                compile_problem(instance), "optimal", seed=seed
-            ),
-            repeat,
+            lambda problem=problem: allocate_problem(problem, "optimal", seed=seed), repeat
         )
         assert evaluate.violations(problem, ours.pair_of) == []
         stable = allocate_problem(problem, "stable")
