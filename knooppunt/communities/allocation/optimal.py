@@ -15,9 +15,11 @@ With mix rules:
    join it most cheaply) and one for "any other programme"; then "anyone" seats up to
    ``min_size``. The flow is solved again with all forced seats so far, so it picks
    the cheapest newcomers and the cheapest chains of moves around them. A team whose
-   forced seats cannot be filled is closed. This repeats until no team breaks a rule;
+   forced seats cannot be filled is closed. Teams that keep the rules by a single
+   student ("fragile") get seats for what they have at the same time, so the next
+   solve cannot take that student away. This repeats until no team breaks a rule;
    each round gives a team seats or closes one that had them, so it ends (usually
-   after 2-4 solves).
+   after 1-2 solves beyond the bound's).
 3. **Exact when small.** With at most `EXACT_PAIRS` (student, choice) pairs, or when
    asked, HiGHS (`scipy.optimize.milp`) solves the full model within the time limit;
    its optimum (or its incumbent and dual bound) replaces the heuristic's when better.
@@ -89,15 +91,36 @@ def broken_teams(problem: Problem, pair_of: IntArray) -> IntArray:
     return np.flatnonzero(bad)
 
 
+def fragile_teams(problem: Problem, pair_of: IntArray) -> IntArray:
+    """Opened teams that keep the rules, but would break one by losing one student."""
+    sizes = evaluate.team_sizes(problem, pair_of)
+    opened = sizes > 0
+    weak = opened & (sizes == problem.min_size) & (problem.min_size > 1)
+    if problem.min_programmes > 1:
+        placed = np.flatnonzero(pair_of >= 0)
+        teams = problem.team[pair_of[placed]]
+        combos, counts = np.unique(
+            teams * problem.n_programmes + problem.programme[placed], return_counts=True
+        )
+        owner = combos // problem.n_programmes
+        distinct = np.bincount(owner, minlength=problem.m)
+        lone = np.bincount(owner[counts == 1], minlength=problem.m) > 0
+        weak |= opened & (distinct == problem.min_programmes) & lone
+    return np.flatnonzero(weak)
+
+
 class Repair:
     """Forced seats per team and closed teams, and the flow they give."""
 
-    def __init__(self, problem: Problem, closed: BoolArray, method: str | None) -> None:
+    def __init__(
+        self, problem: Problem, closed: BoolArray, method: str | None, *, protect: bool = True
+    ) -> None:
         self.problem = problem
         self.closed = closed.copy()
         # team -> its forced seats, each a list of allowed programmes (None: anyone)
         self.seats: dict[int, list[list[int] | None]] = {}
         self.method = method
+        self.protect = protect
 
     def forced(self) -> Forced:
         q_total = self.problem.n_programmes
@@ -172,6 +195,12 @@ class Repair:
                         self.closed[a] = True
                     else:
                         self.seats[a] = seats
+            if self.protect:
+                # Teams that keep the rules by one student could lose them to the next
+                # solve; pin what they have now (fewer rounds, same seats otherwise).
+                for a in fragile_teams(self.problem, pair_of).tolist():
+                    if a not in self.seats:
+                        self.seats[a] = self.seats_for(a, pair_of)
             pair_of = self.solve()
         raise TimeoutError
 
