@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "knooppunt.places",
     "knooppunt.registry",
     "knooppunt.matching",
+    "knooppunt.communities",
     "knooppunt.api",
     "knooppunt.synthetic",
 ]
