@@ -29,6 +29,7 @@ from knooppunt.accounts.permissions import is_staff
 from knooppunt.registry import services
 from knooppunt.registry.interchange import FORMATS, export_registry
 from knooppunt.registry.interchange.format import FILES, filename
+from knooppunt.registry.interchange.readers import Limits
 from knooppunt.registry.interchange.runs import create_run, run_progress, start_run
 from knooppunt.registry.models import ImportRun, Organisation
 
@@ -155,7 +156,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/import_upload.html",
-        {"form": form, "runs": runs, "formats": FORMATS},
+        {"form": form, "runs": runs, "formats": FORMATS, "limits": Limits.from_settings()},
         status=status,
     )
 
