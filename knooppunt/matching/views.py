@@ -32,6 +32,7 @@ from knooppunt.matching.permissions import (
     can_edit_guides,
     can_edit_partner_profile,
     can_introduce_directly,
+    can_match_as_organisation,
     can_request_introduction,
     can_see_contact_details,
     can_view_member_suggestions,
@@ -86,6 +87,10 @@ def find_partner(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid() and form.is_asked():
         data = form.cleaned_data
+        asker = data.get("organisation")
+        # The form offers only the user's own organisations; the rule is the API's too.
+        if asker is not None and not can_match_as_organisation(request.user, asker):
+            raise PermissionDenied
         result = queries.suggest_partners(
             request.user,
             text=data["q"],

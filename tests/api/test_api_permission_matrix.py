@@ -216,13 +216,20 @@ MATRIX: dict[str, Row] = {
     ),
     # reference data
     "theme-list": Row("theme_list", all_same(200)),
-    # matching: a question (POST for its body) that anyone may ask and that changes nothing
+    # matching: a question (POST for its body) that anyone may ask and that changes nothing;
+    # member suggestions and asking as an organisation follow the website's rules
     "match-need": Row(
         "match", all_same(200), body=lambda w: {"need": "metaal", "top": 3}, state=org_state
     ),
+    "match-need-as-company": Row(
+        "match",
+        (401, 403, 200, 403, 200),
+        body=lambda w: {"need": "metaal", "organisation": w["company"].pk},
+        state=org_state,
+    ),
     "match-partnership": Row(
         "match",
-        all_same(200),
+        (401, 403, 403, 200, 200),
         body=lambda w: {"partnership": str(w["hub"].pk), "top": 3},
         state=membership_state,
     ),
