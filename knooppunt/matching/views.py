@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
+from knooppunt.core.ratelimit import limited, too_many_message
 from knooppunt.core.svgmap import project, shapes, viewbox_height
 from knooppunt.matching import queries, services
 from knooppunt.matching.forms import (
@@ -226,6 +227,9 @@ def introduction_request(request: HttpRequest, target_pk: int) -> HttpResponse:
             if not can_request_introduction(request.user, requester):
                 raise PermissionDenied
             reasons = request.POST.getlist("reason")[:12]
+            if limited(request, "introduction-user", str(request.user.pk)):
+                form.add_error(None, too_many_message("introduction-user"))
+                return _introduction_form(request, form, target, status=429)
             try:
                 introduction = services.introduction_request(
                     actor=request.user,
@@ -245,6 +249,12 @@ def introduction_request(request: HttpRequest, target_pk: int) -> HttpResponse:
                 )
                 return redirect(introduction)
         status = 400
+    return _introduction_form(request, form, target, status=status)
+
+
+def _introduction_form(
+    request: HttpRequest, form: Any, target: Organisation, *, status: int
+) -> HttpResponse:
     return render(
         request,
         "matching/introduction_form.html",
@@ -268,7 +278,10 @@ def introduction_direct(request: HttpRequest, target_pk: int) -> HttpResponse:
     form = DirectIntroductionForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and limited(request, "introduction-user", str(request.user.pk)):
+            form.add_error(None, too_many_message("introduction-user"))
+            status = 429
+        elif form.is_valid():
             try:
                 introduction = services.introduction_request(
                     actor=request.user,
@@ -283,7 +296,9 @@ def introduction_direct(request: HttpRequest, target_pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Introduction sent to both parties."))
                 return redirect(introduction)
-        status = 400
+            status = 400
+        else:
+            status = 400
     return render(
         request,
         "matching/introduction_form.html",

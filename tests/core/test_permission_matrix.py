@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -534,6 +535,21 @@ def _links_of(key: str) -> Callable[[World, Any], Any]:
     )
 
 
+def _locked_out_viewer(w: World) -> dict[str, Any]:
+    """The viewer's account locked out from 127.0.0.1, as django-axes records it."""
+    AccessAttempt.objects.create(
+        username="kijker@example.nl",
+        ip_address="127.0.0.1",
+        user_agent="",
+        http_accept="",
+        path_info="/account/inloggen/",
+        get_data="",
+        post_data="",
+        failures_since_start=django_settings.AXES_FAILURE_LIMIT,
+    )
+    return {}
+
+
 def _reset_confirm_bogus(w: World) -> dict[str, Any]:
     return {"uidb64": urlsafe_base64_encode(force_bytes(w["viewer"].pk)), "token": "bogus-token"}
 
@@ -979,6 +995,17 @@ MATRIX: dict[str, Row] = {
             },
             _count(User),
             success=(),
+        ),
+    ),
+    # Lifting a login lockout (too many wrong passwords): staff only.
+    "lockouts": web(
+        "accounts:lockouts",
+        _locked_out_viewer,
+        STAFF_ONLY_GET,
+        STAFF_ONLY_POST,
+        Write(
+            lambda w: {"username": "kijker@example.nl", "ip_address": "127.0.0.1"},
+            _count(AccessAttempt),
         ),
     ),
     # Personal API tokens: every logged-in user manages their own (the POST answers 200 with

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -42,7 +43,7 @@ def users(viewer: User, editor: User, lead_editor: User, staff: User) -> dict[st
 def web_client(user: User | None) -> Client:
     client = Client()
     if user is not None:
-        assert client.login(username=user.email, password=PASSWORD)
+        assert client.login(request=HttpRequest(), username=user.email, password=PASSWORD)
     return client
 
 

@@ -23,7 +23,6 @@ from knooppunt.registry.interchange import import_registry
 from knooppunt.registry.interchange.readers import Limits, _Budget, csv_table, open_registry
 from knooppunt.registry.interchange.report import ImportReport
 from knooppunt.registry.models import Organisation
-from tests.conftest import PASSWORD
 
 ORG_HEADER = "id,name,kind,municipality_code,city,brin,kvk,sbi,themes,website,description\r\n"
 MB = 1024 * 1024
@@ -190,7 +189,7 @@ def test_limits_are_shown_on_the_upload_page_and_in_the_cli_help(
     client: Any, staff: Any, low_limits: Any, capsys: Any
 ) -> None:
     low_limits.IMPORT_MAX_ROWS = 250_000
-    client.login(username=staff.email, password=PASSWORD)
+    client.force_login(staff)
     page = client.get(reverse("registry-import:upload")).content.decode()
     assert "at most 1 MB unpacked for all files together, 1 MB per file" in page
     assert "250,000 rows per file" in page
