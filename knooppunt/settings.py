@@ -8,6 +8,7 @@ DATABASE_URL; see docs/production.md.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "knooppunt.core",
     "knooppunt.accounts",
     "knooppunt.places",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "knooppunt.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "knooppunt.urls"
@@ -114,7 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -190,6 +198,51 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# What one registry import may read (see docs/production.md): the unpacked bytes of all
+# files together and of each file, and the rows per file. About four times the synthetic
+# national registry (250,000 organisations: 61 MiB, 518 MiB peak memory to import).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "250")) * 1024 * 1024
+IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_MB", "200")) * 1024 * 1024
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "1000000"))
+
+# --- login lockout and rate limits (docs/production.md) ---
+# The number of proxies in front of the app (a load balancer: 1) whose X-Forwarded-For is
+# trusted for the client's address; 0 uses REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# django-axes: after AXES_FAILURE_LIMIT wrong passwords for one account from one address,
+# that account is locked for that address (not for everyone: an attacker cannot lock a
+# real user out everywhere) until AXES_COOLOFF_TIME has passed or staff unlock it.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "knooppunt.accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "knooppunt.core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "knooppunt.accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # no log of successful logins (personal data we do not need)
+AXES_VERBOSE = False
+# Rate limits (django-ratelimit): "N/period" per key. Counted in the shared database cache,
+# so that every server process counts together.
+RATE_LIMITS = {
+    "login-failures-ip": "50/h",  # wrong passwords from one address, over all accounts
+    "password-reset-address": "3/h",  # reset mails to one address
+    "password-reset-ip": "20/h",  # reset requests from one client address
+    "invitation-user": "30/h",  # invitations one staff member sends
+    "invitation-address": "3/d",  # invitations to one address
+    "introduction-user": "10/h",  # introduction requests one user sends
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "knooppunt.core.cache.DatabaseCache",
+        "LOCATION": "knooppunt_cache",  # the table of core.CacheEntry
+        # Culling drops counters: keep room for many (expired ones go first).
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+RATELIMIT_USE_CACHE = "shared"
+RATELIMIT_IP_META_KEY = "knooppunt.core.ratelimit.client_ip"
 
 DIRECTORY_PAGE_SIZE = 20
 INVITATION_VALID_DAYS = 14

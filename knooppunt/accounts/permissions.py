@@ -3,7 +3,9 @@
 Views, templates, the admin and the API all ask these. Roles:
 - anonymous and viewer: read the public registry;
 - organisation editor: edit the organisations they hold an editorship for, those
-  organisations' people, and the partnerships those organisations lead;
+  organisations' people (a person shared with another organisation only together with
+  that organisation's editors: they may unlink the person from their own), and the
+  partnerships those organisations lead;
 - staff (broker): everything, including the Django admin.
 """
 
@@ -81,7 +83,8 @@ def can_view_history(user: Any, obj: Any) -> bool:
     if isinstance(obj, Partnership):
         return can_edit_partnership(user, obj)
     if isinstance(obj, Person):
-        return can_edit_person(user, obj)
+        # Whoever edits one of the person's organisations: they see them there too.
+        return can_view_personal_data(user, obj)
     return False
 
 
@@ -104,11 +107,32 @@ def can_create_person_for(user: Any, organisation: Any) -> bool:
     return can_edit_organisation(user, organisation)
 
 
+def _person_organisation_ids(person: Any) -> set[int]:
+    return {a.organisation_id for a in person.affiliations.all()}
+
+
 def can_edit_person(user: Any, person: Any) -> bool:
+    """A person's own data (name, email, phone, consent) is shared by all their organisations:
+    staff, or an editor of every one of them."""
     if is_staff(user):
         return True
-    org_ids = {a.organisation_id for a in person.affiliations.all()}
-    return bool(org_ids & editable_organisation_ids(user))
+    org_ids = _person_organisation_ids(person)
+    return bool(org_ids) and org_ids <= editable_organisation_ids(user)
+
+
+def can_unlink_person(user: Any, person: Any, organisation: Any) -> bool:
+    """Remove a person from one organisation (not the last one: that is deleting them)."""
+    org_ids = _person_organisation_ids(person)
+    if organisation.pk not in org_ids or len(org_ids) < 2:
+        return False
+    return can_edit_organisation(user, organisation)
+
+
+def can_delete_person(user: Any, person: Any) -> bool:
+    """Staff; or an editor of the person's only organisation. A shared person needs staff."""
+    if is_staff(user):
+        return True
+    return len(_person_organisation_ids(person)) == 1 and can_edit_person(user, person)
 
 
 def can_invite(user: Any) -> bool:
@@ -117,4 +141,9 @@ def can_invite(user: Any) -> bool:
 
 def can_manage_imports(user: Any, run: Any = None) -> bool:
     """Staff: upload, confirm, retry and discard registry imports."""
+    return is_staff(user)
+
+
+def can_release_lockouts(user: Any) -> bool:
+    """See who is locked out of logging in after too many wrong passwords, and let them in."""
     return is_staff(user)

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -87,3 +88,25 @@ def editorship_grant(*, actor: Any, user: User, organisation: Any) -> Editorship
             changes={"editor": [None, str(user)]},
         )
     return editorship
+
+
+@transaction.atomic
+def login_lockout_release(*, actor: Any, username: str, ip_address: str) -> int:
+    """Forget the failed logins of `username` from `ip_address` (lifting a lockout).
+
+    Returns how many attempt records were removed; only a removal is audited. The entry
+    names the account, not the address (that is the attempt's, and personal data).
+    """
+    username = username.strip().lower()
+    if not username or not ip_address:
+        return 0
+    removed = axes_reset(ip=ip_address, username=username)
+    if removed:
+        account = User.objects.filter(email__iexact=username).first()
+        audit_log(
+            actor=actor,
+            action="accounts.lockout.released",
+            target=account if account is not None else actor,
+            changes={"account": [username, username]},
+        )
+    return removed

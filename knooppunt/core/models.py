@@ -74,3 +74,23 @@ class OutboxMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}: {self.subject}"
+
+
+class CacheEntry(models.Model):
+    """A row of the shared database cache (`core.cache.DatabaseCache`): rate-limit counters.
+
+    The same table Django's `createcachetable` would make; as a model, `migrate` creates
+    it everywhere. Read and written only through the cache (`django.core.cache.caches`).
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "knooppunt_cache"
+        verbose_name = _("cache entry")
+        verbose_name_plural = _("cache entries")
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.errors import AuthenticationError
 
 from knooppunt.api.auth import optional_token_auth
 from knooppunt.api.common import READ_ERRORS, field_error, responses
 from knooppunt.matching import queries
 from knooppunt.matching.models import Offer
+from knooppunt.matching.permissions import can_match_as_organisation, can_view_member_suggestions
 from knooppunt.registry.models import (
     OrganisationKind,
     Partnership,
@@ -25,7 +28,8 @@ class MatchIn(Schema):
     partnership: str | None = Field(
         None,
         description="Suggest new members for this partnership: its id, or the id it has in "
-        "an imported registry file. Leave out for a need.",
+        "an imported registry file. Leave out for a need. Needs the token of one of the "
+        "partnership's editors (an editor of a lead organisation) or of staff.",
         max_length=200,
     )
     need: str = Field("", description="What you look for, in your own words.", max_length=500)
@@ -35,7 +39,11 @@ class MatchIn(Schema):
     radius_km: float | None = Field(None, gt=0, le=300, description="Only within this distance.")
     kinds: list[OrganisationKind] = Field(default_factory=list, description="Kinds wanted.")
     seeks: list[Offer] = Field(default_factory=list, description="They should offer these.")
-    organisation: int | None = Field(None, description="Ask as this organisation (its id).")
+    organisation: int | None = Field(
+        None,
+        description="Ask as this organisation (its id): its themes, place, offers and "
+        "partners count too. Needs the token of one of its editors, or of staff.",
+    )
     top: int = Field(10, ge=1, le=100, description="How many candidates.")
 
 
@@ -88,9 +96,19 @@ def candidates_json(
     return out
 
 
+def _allow(request: HttpRequest, allowed: bool) -> None:
+    """As the website: not logged in (no token) asks for one (401); a token's user gets 403."""
+    if allowed:
+        return
+    if not request.user.is_authenticated:
+        raise AuthenticationError()
+    raise PermissionDenied(_("You may not do this."))
+
+
 @router.post(
     "/match",
-    response=responses({200: MatchOut}, 400, *READ_ERRORS),  # 400: body is not JSON
+    # 400: body is not JSON; 401/403: asking for a partnership or as an organisation
+    response=responses({200: MatchOut}, 400, 403, *READ_ERRORS),
     summary="Find partners: ranked candidates with reasons",
     # A question, not a write: open to everyone like the other reads (POST for the body).
     openapi_extra={"x-read-only": True},
@@ -100,6 +118,7 @@ def match(request: HttpRequest, payload: MatchIn) -> dict[str, Any]:
         partnership = resolve_partnership(payload.partnership)
         if partnership is None:
             raise field_error("partnership", _("No such partnership."))
+        _allow(request, can_view_member_suggestions(request.user, partnership))
         result = queries.suggest_members(
             request.user, partnership, kinds=[k.value for k in payload.kinds], per_page=payload.top
         )
@@ -114,6 +133,8 @@ def match(request: HttpRequest, payload: MatchIn) -> dict[str, Any]:
         kinds=[k.value for k in payload.kinds],
         seeks=[s.value for s in payload.seeks],
     )
+    if need.organisation is not None:
+        _allow(request, can_match_as_organisation(request.user, need.organisation))
     if need.radius_km and need.municipality_id is None and need.organisation is None:
         raise field_error("radius_km", _("A radius needs a municipality or an organisation."))
     if not (

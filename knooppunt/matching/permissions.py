@@ -2,6 +2,10 @@
 
 - Anyone may use the match page and read the guides; suggestions are computed from
   the public registry only.
+- Asking *as* an organisation (its themes, place, offers and partners count): its
+  editors and staff, on the website and through the API alike.
+- Suggested new members of a partnership: the partnership's editors and staff, on the
+  website and through the API alike.
 - Asking for an introduction: someone who edits the requesting organisation, or staff.
 - An introduction is seen by the editors of both organisations and by staff; the
   target's editors (or staff) answer it.
@@ -65,8 +69,12 @@ def can_edit_partner_profile(user: Any, organisation: Any) -> bool:
     return can_edit_organisation(user, organisation)
 
 
+def can_match_as_organisation(user: Any, organisation: Any) -> bool:
+    return user.is_authenticated and can_edit_organisation(user, organisation)
+
+
 def can_view_member_suggestions(user: Any, partnership: Any) -> bool:
-    return can_edit_partnership(user, partnership)
+    return user.is_authenticated and can_edit_partnership(user, partnership)
 
 
 def can_edit_guides(user: Any) -> bool:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
 from knooppunt.core.outbox import mails_about
+from knooppunt.core.ratelimit import limited, too_many_message
 from knooppunt.core.svgmap import project, shapes, viewbox_height
 from knooppunt.matching import queries, reasons, services
 from knooppunt.matching.forms import (
@@ -33,6 +34,7 @@ from knooppunt.matching.permissions import (
     can_edit_guides,
     can_edit_partner_profile,
     can_introduce_directly,
+    can_match_as_organisation,
     can_request_introduction,
     can_see_contact_details,
     can_view_member_suggestions,
@@ -87,6 +89,10 @@ def find_partner(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid() and form.is_asked():
         data = form.cleaned_data
+        asker = data.get("organisation")
+        # The form offers only the user's own organisations; the rule is the API's too.
+        if asker is not None and not can_match_as_organisation(request.user, asker):
+            raise PermissionDenied
         result = queries.suggest_partners(
             request.user,
             text=data["q"],
@@ -229,6 +235,9 @@ def introduction_request(request: HttpRequest, target_pk: int) -> HttpResponse:
             requester = form.cleaned_data["requester"]
             if not can_request_introduction(request.user, requester):
                 raise PermissionDenied
+            if limited(request, "introduction-user", str(request.user.pk)):
+                form.add_error(None, too_many_message("introduction-user"))
+                return _introduction_form(request, form, target, requester, status=429)
             try:
                 introduction = services.introduction_request(
                     actor=request.user,
@@ -252,6 +261,17 @@ def introduction_request(request: HttpRequest, target_pk: int) -> HttpResponse:
         chosen = requesters.filter(pk=initial["requester"]).first()
     if chosen is None and not is_staff(request.user) and own.count() == 1:
         chosen = own.first()
+    return _introduction_form(request, form, target, chosen, status=status)
+
+
+def _introduction_form(
+    request: HttpRequest,
+    form: Any,
+    target: Organisation,
+    chosen: Organisation | None,
+    *,
+    status: int,
+) -> HttpResponse:
     return render(
         request,
         "matching/introduction_form.html",
@@ -275,7 +295,10 @@ def introduction_direct(request: HttpRequest, target_pk: int) -> HttpResponse:
     form = DirectIntroductionForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and limited(request, "introduction-user", str(request.user.pk)):
+            form.add_error(None, too_many_message("introduction-user"))
+            status = 429
+        elif form.is_valid():
             try:
                 introduction = services.introduction_request(
                     actor=request.user,
@@ -290,7 +313,9 @@ def introduction_direct(request: HttpRequest, target_pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Introduction sent to both parties."))
                 return redirect(introduction)
-        status = 400
+            status = 400
+        else:
+            status = 400
     return render(
         request,
         "matching/introduction_form.html",

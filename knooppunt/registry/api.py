@@ -22,9 +22,11 @@ from knooppunt.accounts.permissions import (
     can_create_person_for,
     can_delete_organisation,
     can_delete_partnership,
+    can_delete_person,
     can_edit_organisation,
     can_edit_partnership,
     can_edit_person,
+    can_unlink_person,
 )
 from knooppunt.api.auth import optional_token_auth, token_auth
 from knooppunt.api.common import (
@@ -488,7 +490,9 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[Json]:
     auth=token_auth,
     response=responses({200: PersonDetailOut}, *UPDATE_ERRORS),
     tags=["people"],
-    summary="Change a person (staff, or an editor of one of their organisations)",
+    summary="Change a person (staff, or an editor of all of their organisations)",
+    description="A person who is a contact of several organisations is changed by staff or by "
+    "someone who edits all of them; an editor of one of them can unlink the person instead.",
 )
 def person_update(request: HttpRequest, payload: PersonPatch, person_id: PersonId) -> Json:
     person = queries.person_get(request.user, person_id)
@@ -513,13 +517,38 @@ def person_update(request: HttpRequest, payload: PersonPatch, person_id: PersonI
     auth=token_auth,
     response=responses({204: None}, *DELETE_ERRORS),
     tags=["people"],
-    summary="Delete a person (staff, or an editor of one of their organisations)",
+    summary="Delete a person (staff, or an editor of their only organisation)",
+    description="A person who is a contact of several organisations is deleted by staff only; "
+    "an editor unlinks them from their own organisation instead.",
 )
 def person_delete(request: HttpRequest, person_id: PersonId) -> Status[None]:
     person = queries.person_get(request.user, person_id)
-    # Whoever may edit someone's data may also remove it (a data-subject request).
-    require(can_edit_person(request.user, person))
+    require(can_delete_person(request.user, person))
     services.person_delete(actor=request.user, person=person)
+    return Status(204, None)
+
+
+@router.delete(
+    "/people/{person_id}/organisations/{organisation_id}",
+    auth=token_auth,
+    response=responses({204: None}, *DELETE_ERRORS),
+    tags=["people"],
+    summary="Unlink a person from one of their organisations (staff, or an editor of it)",
+    description="The person stays with their other organisations. Not for their last "
+    "organisation (403): delete the person instead.",
+)
+def person_unlink(
+    request: HttpRequest, person_id: PersonId, organisation_id: OrganisationId
+) -> Status[None]:
+    person = queries.person_get(request.user, person_id)
+    organisation = next(
+        (a.organisation for a in person.affiliations.all() if a.organisation_id == organisation_id),
+        None,
+    )
+    if organisation is None:
+        raise Http404(_("This person is not linked to this organisation."))
+    require(can_unlink_person(request.user, person, organisation))
+    services.person_unlink(actor=request.user, person=person, organisation=organisation)
     return Status(204, None)
 
 

@@ -30,6 +30,7 @@ from knooppunt.core.workflow import InvalidTransition
 from knooppunt.registry import services
 from knooppunt.registry.interchange import FORMATS, export_registry
 from knooppunt.registry.interchange.format import FILES, filename
+from knooppunt.registry.interchange.readers import Limits
 from knooppunt.registry.interchange.runs import (
     QueueDown,
     create_run,
@@ -167,7 +168,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/import_upload.html",
-        {"form": form, "runs": runs, "formats": FORMATS},
+        {"form": form, "runs": runs, "formats": FORMATS, "limits": Limits.from_settings()},
         status=status,
     )
 

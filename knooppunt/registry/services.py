@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from knooppunt.core.audit import audit_log, diff, snapshot
 from knooppunt.core.text import fold, index_terms
@@ -407,18 +409,87 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
             if private in changes:
                 changes[private] = ["…", "…"]
         audit_log(actor=actor, action="registry.person.updated", target=person, changes=changes)
+        # The person appears on each of their organisations and partnerships: each one's
+        # history says that its contact changed.
+        linked = {"person": [before["name"], person.name], **changes}
+        for organisation in _organisations_of(person):
+            audit_log(
+                actor=actor,
+                action="registry.affiliation.updated",
+                target=organisation,
+                changes=linked,
+            )
+        for partnership in _partnerships_of(person):
+            audit_log(
+                actor=actor, action="registry.contact.updated", target=partnership, changes=linked
+            )
     return person
+
+
+def _organisations_of(person: Person) -> list[Organisation]:
+    return list(Organisation.objects.filter(affiliations__person=person).order_by("pk"))
+
+
+def _partnerships_of(person: Person) -> list[Partnership]:
+    return list(Partnership.objects.filter(contacts__person=person).order_by("pk"))
 
 
 @transaction.atomic
 def person_delete(*, actor: Any, person: Person) -> None:
+    """Delete a person, with an entry in the history of every organisation and partnership
+    they disappear from."""
     audit_log(
         actor=actor,
         action="registry.person.deleted",
         target=person,
         changes={"name": [person.name, None]},
     )
+    for organisation in _organisations_of(person):
+        audit_log(
+            actor=actor,
+            action="registry.affiliation.removed",
+            target=organisation,
+            changes={"person": [person.name, None]},
+        )
+    for partnership in _partnerships_of(person):
+        audit_log(
+            actor=actor,
+            action="registry.contact.removed",
+            target=partnership,
+            changes={"contact": [person.name, None]},
+        )
     person.delete()
+
+
+@transaction.atomic
+def person_unlink(*, actor: Any, person: Person, organisation: Organisation) -> None:
+    """Remove `person` from `organisation`; they stay with their other organisations (and
+    stay the contact person of their partnerships). Their last organisation cannot be
+    unlinked: that is deleting the person (`person_delete`)."""
+    affiliations = list(Affiliation.objects.select_for_update().filter(person=person))
+    mine = next((a for a in affiliations if a.organisation_id == organisation.pk), None)
+    if mine is None:
+        raise ValidationError(
+            gettext("%(person)s is not linked to %(organisation)s.")
+            % {"person": person.name, "organisation": organisation.name}
+        )
+    if len(affiliations) == 1:
+        raise ValidationError(
+            gettext("This is the person's only organisation: delete the person instead.")
+        )
+    mine.delete()
+    audit_log(
+        actor=actor,
+        action="registry.affiliation.removed",
+        target=organisation,
+        changes={"person": [person.name, None], "function": [mine.function, None]},
+    )
+    audit_log(
+        actor=actor,
+        action="registry.affiliation.removed",
+        target=person,
+        changes={"organisation": [organisation.name, None]},
+    )
 
 
 @transaction.atomic

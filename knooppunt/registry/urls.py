@@ -16,6 +16,12 @@ urlpatterns = [
     path("organisaties/<int:pk>/personen/nieuw/", views.person_create, name="person-create"),
     path("personen/<int:pk>/", views.person_detail, name="person-detail"),
     path("personen/<int:pk>/bewerken/", views.person_edit, name="person-edit"),
+    path("personen/<int:pk>/verwijderen/", views.person_delete, name="person-delete"),
+    path(
+        "personen/<int:pk>/ontkoppelen/<int:organisation_pk>/",
+        views.person_unlink,
+        name="person-unlink",
+    ),
     path("partnerschappen/nieuw/", views.partnership_create, name="partnership-create"),
     path("partnerschappen/<int:pk>/", views.partnership_detail, name="partnership-detail"),
     path("partnerschappen/<int:pk>/bewerken/", views.partnership_edit, name="partnership-edit"),

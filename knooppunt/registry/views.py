@@ -22,9 +22,11 @@ from knooppunt.accounts.permissions import (
     can_create_person_for,
     can_delete_organisation,
     can_delete_partnership,
+    can_delete_person,
     can_edit_organisation,
     can_edit_partnership,
     can_edit_person,
+    can_unlink_person,
     can_view_history,
     can_view_personal_data,
 )
@@ -133,10 +135,18 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = queries.person_get(request.user, pk)
+    affiliations = list(person.affiliations.all())
+    can_edit = can_edit_person(request.user, person)
     context = {
         "person": person,
+        "affiliations": [
+            (a, can_unlink_person(request.user, person, a.organisation)) for a in affiliations
+        ],
         "show_personal": can_view_personal_data(request.user, person),
-        "can_edit": can_edit_person(request.user, person),
+        "can_edit": can_edit,
+        "can_delete": can_delete_person(request.user, person),
+        # An editor of one of a shared person's organisations: say why they cannot edit.
+        "shared": len(affiliations) > 1 and not can_edit,
         "history": history_for(person) if can_view_history(request.user, person) else None,
     }
     return render(request, "registry/person_detail.html", context)
@@ -331,6 +341,52 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "person": person, "organisation": None},
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    person = queries.person_get(request.user, pk)
+    if not can_delete_person(request.user, person):
+        raise PermissionDenied
+    organisation = next((a.organisation for a in person.affiliations.all()), None)
+    if request.method == "POST":
+        services.person_delete(actor=request.user, person=person)
+        messages.success(request, _("Person deleted."))
+        return redirect(organisation or "registry:directory")
+    return render(
+        request,
+        "registry/confirm_delete.html",
+        {
+            "object": person,
+            "cancel_url": person.get_absolute_url(),
+            "explanation": _(
+                "This removes the person from the registry, from their organisations and as "
+                "a contact person of partnerships. The history keeps a record that they were "
+                "deleted."
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_unlink(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponse:
+    """Remove a person from one of their organisations (a shared person's other links stay)."""
+    person = queries.person_get(request.user, pk)
+    organisation = next(
+        (a.organisation for a in person.affiliations.all() if a.organisation_id == organisation_pk),
+        None,
+    )
+    if organisation is None or not can_unlink_person(request.user, person, organisation):
+        raise PermissionDenied
+    services.person_unlink(actor=request.user, person=person, organisation=organisation)
+    messages.success(
+        request,
+        _("%(person)s no longer works at %(organisation)s.")
+        % {"person": person.name, "organisation": organisation.name},
+    )
+    return redirect(organisation)
 
 
 @login_required

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,8 +149,8 @@ def test_password_reset_end_to_end(client: Any, viewer: User) -> None:
     assert response.headers["Location"] == reverse("accounts:password-reset-complete")
 
     # The new password works, the old one does not, and the link cannot be used again.
-    assert not client.login(username="kijker@example.nl", password=PASSWORD)
-    assert client.login(username="kijker@example.nl", password=NEW_PASSWORD)
+    assert not client.login(request=HttpRequest(), username="kijker@example.nl", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="kijker@example.nl", password=NEW_PASSWORD)
     client.logout()
     again = client.get(link, follow=True)
     assert "This link is invalid or has already been used" in again.content.decode()
@@ -163,7 +164,9 @@ def test_password_reset_mismatch_rerenders(client: Any, viewer: User) -> None:
         form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"}
     )
     assert response.status_code == 200
-    assert client.login(username="kijker@example.nl", password=PASSWORD), "password unchanged"
+    assert client.login(request=HttpRequest(), username="kijker@example.nl", password=PASSWORD), (
+        "password unchanged"
+    )
 
 
 def test_password_reset_for_unknown_email_sends_nothing_but_looks_the_same(

@@ -29,7 +29,8 @@ from django.db import transaction
 from django.test import Client
 
 from knooppunt.accounts.models import User
-from knooppunt.registry.models import Membership, Organisation, Partnership, Person
+from knooppunt.registry import services
+from knooppunt.registry.models import Affiliation, Membership, Organisation, Partnership, Person
 
 ROLES = ("anonymous", "viewer", "editor", "lead_editor", "staff")
 World = dict[str, Any]
@@ -62,6 +63,20 @@ def membership_state(w: World) -> Any:
 
 def person_state(w: World) -> Any:
     return sorted(Person.objects.values_list("id", "name", "phone"))
+
+
+def affiliation_state(w: World) -> Any:
+    return sorted(Affiliation.objects.values_list("person_id", "organisation_id"))
+
+
+def shared_person(w: World) -> Person:
+    """A public person at both the company and the school (made on first use)."""
+    if "shared" not in w:
+        w["shared"] = services.person_create(
+            actor=None, name="Gedeelde Gijs", organisation=w["company"], is_public=True
+        )
+        services.affiliation_set(actor=None, person=w["shared"], organisation=w["school"])
+    return w["shared"]  # type: ignore[no-any-return]
 
 
 MISSING = 987654321
@@ -214,15 +229,49 @@ MATRIX: dict[str, Row] = {
         lambda w: {"person_id": w["public"].pk},
         state=person_state,
     ),
+    # a person shared by the company and the school: staff (or an editor of both) edits and
+    # deletes; each organisation's editor unlinks the person from their own organisation
+    "person-update-shared": Row(
+        "person_update",
+        (401, 403, 403, 403, 200),
+        lambda w: {"person_id": shared_person(w).pk},
+        body=lambda w: {"phone": "06-99998888"},
+        state=person_state,
+    ),
+    "person-delete-shared": Row(
+        "person_delete",
+        (401, 403, 403, 403, 204),
+        lambda w: {"person_id": shared_person(w).pk},
+        state=person_state,
+    ),
+    "person-unlink-shared": Row(
+        "person_unlink",
+        (401, 403, 204, 403, 204),
+        lambda w: {"person_id": shared_person(w).pk, "organisation_id": w["company"].pk},
+        state=affiliation_state,
+    ),
+    "person-unlink-last": Row(
+        "person_unlink",
+        (401, 403, 403, 403, 403),
+        lambda w: {"person_id": w["public"].pk, "organisation_id": w["company"].pk},
+        state=affiliation_state,
+    ),
     # reference data
     "theme-list": Row("theme_list", all_same(200)),
-    # matching: a question (POST for its body) that anyone may ask and that changes nothing
+    # matching: a question (POST for its body) that anyone may ask and that changes nothing;
+    # member suggestions and asking as an organisation follow the website's rules
     "match-need": Row(
         "match", all_same(200), body=lambda w: {"need": "metaal", "top": 3}, state=org_state
     ),
+    "match-need-as-company": Row(
+        "match",
+        (401, 403, 200, 403, 200),
+        body=lambda w: {"need": "metaal", "organisation": w["company"].pk},
+        state=org_state,
+    ),
     "match-partnership": Row(
         "match",
-        all_same(200),
+        (401, 403, 403, 200, 200),
         body=lambda w: {"partnership": str(w["hub"].pk), "top": 3},
         state=membership_state,
     ),

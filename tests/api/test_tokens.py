@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ TOKEN_LIST = "/account/api-tokens/"
 
 def logged_in(user: User) -> Client:
     client = Client()
-    assert client.login(email=user.email, password=PASSWORD)
+    assert client.login(request=HttpRequest(), email=user.email, password=PASSWORD)
     return client
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -498,6 +499,58 @@ def _olaf_contact(w: World) -> dict[str, Any]:
     return {"pk": w["hub"].pk, "contact_pk": contact.pk}
 
 
+def _shared(w: World) -> Person:
+    """A public person who is a contact of both the company and the school (made once)."""
+    if "shared" not in w:
+        w["shared"] = services.person_create(
+            actor=None,
+            name="Gedeelde Gijs",
+            organisation=w["company"],
+            email="gijs@example.nl",
+            phone="06-55556666",
+            is_public=True,
+        )
+        services.affiliation_set(actor=None, person=w["shared"], organisation=w["school"])
+    return w["shared"]  # type: ignore[no-any-return]
+
+
+def _shared_pk(kwarg: str = "pk") -> Callable[[World], dict[str, Any]]:
+    return lambda w: {kwarg: _shared(w).pk}
+
+
+def _unlink(person: str, organisation: str) -> Callable[[World], dict[str, Any]]:
+    def kwargs(w: World) -> dict[str, Any]:
+        pk = _shared(w).pk if person == "shared" else w[person].pk
+        return {"pk": pk, "organisation_pk": w[organisation].pk}
+
+    return kwargs
+
+
+def _person_exists(key: str) -> Callable[[World, Any], Any]:
+    return lambda w, c: Person.objects.filter(pk=w[key].pk).exists()
+
+
+def _links_of(key: str) -> Callable[[World, Any], Any]:
+    return lambda w, c: sorted(
+        Affiliation.objects.filter(person=w[key]).values_list("organisation_id", flat=True)
+    )
+
+
+def _locked_out_viewer(w: World) -> dict[str, Any]:
+    """The viewer's account locked out from 127.0.0.1, as django-axes records it."""
+    AccessAttempt.objects.create(
+        username="kijker@example.nl",
+        ip_address="127.0.0.1",
+        user_agent="",
+        http_accept="",
+        path_info="/account/inloggen/",
+        get_data="",
+        post_data="",
+        failures_since_start=django_settings.AXES_FAILURE_LIMIT,
+    )
+    return {}
+
+
 def _reset_confirm_bogus(w: World) -> dict[str, Any]:
     return {"uidb64": urlsafe_base64_encode(force_bytes(w["viewer"].pk)), "token": "bogus-token"}
 
@@ -741,6 +794,54 @@ MATRIX: dict[str, Row] = {
             _person_phone("other_person"),
         ),
     ),
+    # A person shared by the company and the school: their own data is edited by staff (or
+    # someone who edits both); each organisation's editor can only unlink them from their own.
+    "person-edit[shared]": web(
+        "registry:person-edit",
+        _shared_pk(),
+        STAFF_ONLY_GET,
+        STAFF_ONLY_POST,
+        Write(
+            _edit_form("registry:person-edit", "shared", phone="06-99990000"),
+            _person_phone("shared"),
+        ),
+    ),
+    "person-delete[public]": web(
+        "registry:person-delete",
+        _pk("public"),
+        EDITOR_GET,
+        EDITOR_POST,
+        Write(lambda w: {}, _person_exists("public")),
+    ),
+    "person-delete[shared]": web(
+        "registry:person-delete",
+        _shared_pk(),
+        STAFF_ONLY_GET,
+        STAFF_ONLY_POST,
+        Write(lambda w: {}, _person_exists("shared")),
+    ),
+    "person-unlink[shared-from-company]": web(
+        "registry:person-unlink",
+        _unlink("shared", "company"),
+        POST_ONLY_GET,
+        EDITOR_POST,
+        Write(lambda w: {}, _links_of("shared")),
+    ),
+    "person-unlink[shared-from-school]": web(
+        "registry:person-unlink",
+        _unlink("shared", "school"),
+        POST_ONLY_GET,
+        LEAD_POST,
+        Write(lambda w: {}, _links_of("shared")),
+    ),
+    # Olaf works only at the company: unlinking his last organisation would be deleting him.
+    "person-unlink[last]": web(
+        "registry:person-unlink",
+        _unlink("public", "company"),
+        POST_ONLY_GET,
+        (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        Write(lambda w: {}, _links_of("public")),
+    ),
     # --- partnerships ---
     "partnership-create": web(
         "registry:partnership-create",
@@ -910,6 +1011,17 @@ MATRIX: dict[str, Row] = {
             },
             _count(User),
             success=(),
+        ),
+    ),
+    # Lifting a login lockout (too many wrong passwords): staff only.
+    "lockouts": web(
+        "accounts:lockouts",
+        _locked_out_viewer,
+        STAFF_ONLY_GET,
+        STAFF_ONLY_POST,
+        Write(
+            lambda w: {"username": "kijker@example.nl", "ip_address": "127.0.0.1"},
+            _count(AccessAttempt),
         ),
     ),
     # Personal API tokens: every logged-in user manages their own (the POST answers 200 with
@@ -1215,6 +1327,34 @@ MATRIX: dict[str, Row] = {
         "DELETE",
         (UNAUTHORIZED, FORBIDDEN, NO_CONTENT, FORBIDDEN, NO_CONTENT),
         Write(lambda w: {}, _person_phone("public"), success=API_WRITE),
+    ),
+    "api:person-update[shared]": api(
+        "person_update",
+        _shared_pk("person_id"),
+        "PATCH",
+        (*API_STAFF_ONLY, OK),
+        Write(lambda w: {"phone": "06-99990000"}, _person_phone("shared"), success=API_WRITE),
+    ),
+    "api:person-delete[shared]": api(
+        "person_delete",
+        _shared_pk("person_id"),
+        "DELETE",
+        (*API_STAFF_ONLY, NO_CONTENT),
+        Write(lambda w: {}, _person_exists("shared"), success=API_WRITE),
+    ),
+    "api:person-unlink[shared-from-company]": api(
+        "person_unlink",
+        lambda w: {"person_id": _shared(w).pk, "organisation_id": w["company"].pk},
+        "DELETE",
+        (UNAUTHORIZED, FORBIDDEN, NO_CONTENT, FORBIDDEN, NO_CONTENT),
+        Write(lambda w: {}, _links_of("shared"), success=API_WRITE),
+    ),
+    "api:person-unlink[last]": api(
+        "person_unlink",
+        lambda w: {"person_id": w["public"].pk, "organisation_id": w["company"].pk},
+        "DELETE",
+        (UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        Write(lambda w: {}, _links_of("public"), success=API_WRITE),
     ),
 }
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from knooppunt.accounts.models import User
+from knooppunt.api.services import api_token_create
 from knooppunt.core.audit import history_for
 from knooppunt.matching import network, queries, services
 from knooppunt.matching.models import Offer, PartnerProfile
@@ -181,11 +182,15 @@ def test_profile_edit_saves_and_is_in_the_history(
     assert "Internships" in page and "Practical assignments" in page
 
 
-def test_api_match_for_a_partnership_and_for_a_need(client: Any, wider: dict[str, Any]) -> None:
+def test_api_match_for_a_partnership_and_for_a_need(
+    client: Any, wider: dict[str, Any], staff: User
+) -> None:
+    token = api_token_create(actor=staff, name="tests")[1]
     response = client.post(
         "/api/v1/match",
         json.dumps({"partnership": str(wider["hub"].pk), "top": 5}),
         content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200, response.content
     body = response.json()

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from knooppunt.accounts.models import Editorship, User
 from knooppunt.places.models import Province
@@ -134,9 +135,9 @@ def test_demo_load_is_complete_fictional_where_invented_and_idempotent() -> None
     )
 
     # Accounts: staff can log in; the editor edits Talentencampus Oss.
-    staff = authenticate(username=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD)
+    staff = authenticate(HttpRequest(), username=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD)
     assert staff is not None and staff.is_staff and staff.is_superuser
-    editor = authenticate(username=DEMO_EDITOR_EMAIL, password=DEMO_EDITOR_PASSWORD)
+    editor = authenticate(HttpRequest(), username=DEMO_EDITOR_EMAIL, password=DEMO_EDITOR_PASSWORD)
     assert editor is not None and not editor.is_staff
     assert Editorship.objects.filter(user=editor, organisation=campus).exists()
     assert User.objects.filter(email__in=[DEMO_STAFF_EMAIL, DEMO_EDITOR_EMAIL]).count() == 2

@@ -3,7 +3,8 @@
 Rows are ordered by primary key; an object's id is its first source id (lowest
 OrganisationSourceId/PartnershipSourceId pk) or `knooppunt-<pk>` when it has none
 (or when that id is already taken by an earlier row). Text cells that a spreadsheet
-would run as a formula are escaped in CSV and .xlsx (see `format.escape_cell`).
+would run as a formula are escaped in CSV and .xlsx (see `format.escape_cell`); the
+number columns (years) are written as they are.
 Exporting, importing the files into an empty registry and exporting again gives
 byte-identical CSV files.
 """
@@ -202,11 +203,19 @@ class RegistryRows:
 # --- writers -----------------------------------------------------------------------------------
 
 
+def _escapes(name: str) -> list[bool]:
+    """Per column of `name`: whether its cells are text to escape (numbers are not)."""
+    return [column not in INT_COLUMNS for column in column_names(name)]
+
+
 def write_csv(fh: IO[str], name: str, rows: Iterable[Row]) -> None:
     writer = csv.writer(fh, lineterminator="\r\n")
     writer.writerow(column_names(name))
+    escapes = _escapes(name)
     for row in rows:
-        writer.writerow([escape_cell(cell) for cell in row])
+        writer.writerow(
+            [escape_cell(cell) if text else cell for cell, text in zip(row, escapes, strict=True)]
+        )
 
 
 def _export_csv_folder(path: Path, data: RegistryRows) -> None:
@@ -238,9 +247,14 @@ def _export_xlsx(path: Path, data: RegistryRows) -> None:
     for name in FILES:
         sheet = workbook.create_sheet(name)
         sheet.append(column_names(name))
+        escapes = _escapes(name)
         for row in data.rows(name):
+            cells = [ILLEGAL_CHARACTERS_RE.sub("", cell) if cell else None for cell in row]
             sheet.append(
-                [escape_cell(ILLEGAL_CHARACTERS_RE.sub("", cell)) if cell else None for cell in row]
+                [
+                    escape_cell(cell) if cell and text else cell
+                    for cell, text in zip(cells, escapes, strict=True)
+                ]
             )
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)

@@ -55,6 +55,10 @@ DEFAULT_ROLE = MembershipRole.MEMBER.value
 LIST_SEPARATOR = ";"
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@")
+# ... also after leading white space; and a cell starting with a tab or carriage return
+# is treated as formula-like itself (OWASP's CSV injection advice).
+FORMULA_PADDING = " \t\r\n"
+FORMULA_LEADERS = ("\t", "\r")
 ESCAPE = "'"
 
 # Our own id for an object that has no source id, e.g. "knooppunt-42".
@@ -73,22 +77,40 @@ def required_columns(name: str) -> list[str]:
     return [column for column, required in COLUMNS[name] if required]
 
 
+def _runs_as_formula(value: str) -> bool:
+    """Whether a spreadsheet could run `value` as a formula (or a DDE command).
+
+    A cell starting with a tab or carriage return is refused outright (some spreadsheets
+    drop them on input); otherwise the first character that is not a space, tab, carriage
+    return or line feed must not be one of FORMULA_START.
+    """
+    if value.startswith(FORMULA_LEADERS):
+        return True
+    return value.lstrip(FORMULA_PADDING).startswith(FORMULA_START)
+
+
+def _needs_escape(value: str) -> bool:
+    return _runs_as_formula(value) or (
+        value.startswith(ESCAPE)
+        and len(value) > 1
+        and (value[1] == ESCAPE or _runs_as_formula(value[1:]))
+    )
+
+
 def escape_cell(value: str) -> str:
     """Make a text cell safe for spreadsheets: prefix an apostrophe to formula-like text.
 
-    A value that already starts with the apostrophe followed by a formula character
-    is escaped too, so that `unescape_cell(escape_cell(v)) == v` for every text.
+    Formula-like: starting with a tab or carriage return, or with one of FORMULA_START
+    after any leading spaces, tabs and line breaks. A value that already starts with the
+    apostrophe followed by such text (or by a second apostrophe) is escaped too, so that
+    `unescape_cell(escape_cell(v)) == v` for every text.
     """
-    if value.startswith(FORMULA_START) or (
-        value.startswith(ESCAPE) and value[1:2] in (*FORMULA_START, ESCAPE) and len(value) > 1
-    ):
-        return ESCAPE + value
-    return value
+    return ESCAPE + value if _needs_escape(value) else value
 
 
 def unescape_cell(value: str) -> str:
-    """Undo `escape_cell`: strip one apostrophe in front of a formula character or apostrophe."""
-    if value.startswith(ESCAPE) and len(value) > 1 and value[1] in (*FORMULA_START, ESCAPE):
+    """Undo `escape_cell`: strip the apostrophe it added, and only that one."""
+    if value.startswith(ESCAPE) and _needs_escape(value[1:]):
         return value[1:]
     return value
 

@@ -194,10 +194,13 @@ class _Row:
         value = self.values.get(column)
         if not value:
             return ""
-        value = value.strip()
-        if value[:1] == "'":
-            value = unescape_cell(value)
-        return value
+        stripped = value.strip()
+        if stripped[:1] == "'":
+            # An export escape keeps the text behind it exactly, white space included.
+            raw = value.lstrip()
+            unescaped = unescape_cell(raw)
+            return unescaped if unescaped != raw else stripped
+        return stripped
 
     def error(self, column: str, reason: str) -> None:
         self.report.error(self.label, self.line, column, reason)

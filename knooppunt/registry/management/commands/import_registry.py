@@ -6,10 +6,12 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from knooppunt.registry.interchange import ImportReport, import_registry
 from knooppunt.registry.interchange.format import FILES
 from knooppunt.registry.interchange.progress import TextProgress
+from knooppunt.registry.interchange.readers import Limits
 
 SHOWN_WARNINGS = 50
 SHOWN_MERGES = 100
@@ -36,6 +38,17 @@ class Command(BaseCommand):
         "memberships.csv, or an .xlsx workbook with those sheets). All or nothing: with any "
         "error nothing is imported and every problem is listed."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # The limits are settings: say the ones in force (set with IMPORT_MAX_MB,
+        # IMPORT_MAX_FILE_MB and IMPORT_MAX_ROWS).
+        with translation.override("en"):
+            limits = Limits.from_settings().describe()
+        self.help = (
+            f"{type(self).help} {limits} "
+            "(Set with IMPORT_MAX_MB, IMPORT_MAX_FILE_MB and IMPORT_MAX_ROWS.)"
+        )
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="A folder, a .zip of that folder or an .xlsx workbook.")
