@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from knooppunt.core.models import AuditEntry
 from knooppunt.registry.generate import (
     MARK,
     MEMBERSHIP_COLUMNS,
@@ -240,6 +241,9 @@ def test_command_loads_the_database_directly() -> None:
     company = Organisation.objects.filter(kind="company").exclude(themes=None).first()
     assert company is not None and company.search_document.strip()
     assert company.municipality is not None
+    # One write path: the import's bulk writer, with a bulk audit entry.
+    entry = AuditEntry.objects.get(action="registry.organisation.imported")
+    assert entry.changes["bulk"]["counts"]["created"] == 2000
     # Loading the same seed again adds nothing.
     call_command("generate", direct=True, seed=3, stdout=open(os.devnull, "w"), **SIZES)  # noqa: SIM115
     assert Organisation.objects.count() == 2000

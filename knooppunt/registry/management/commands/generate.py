@@ -6,7 +6,7 @@
 writes organisations.csv, partnerships.csv and memberships.csv in the interchange format
 (see `knooppunt.registry.generate` for what the data look like). Without --out the data
 go into the database through the registry import (`knooppunt.registry.interchange`, the
-same code as `knooppunt import-registry`), or with --direct straight in with bulk inserts.
+same code as `knooppunt import-registry`): one write path, with its checks and audit.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from knooppunt.registry.generate import generate
 
@@ -50,7 +49,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--direct",
             action="store_true",
-            help="Load with bulk inserts instead of the registry import (no audit, no merges).",
+            help="The same as loading without it (the registry import's bulk writer); kept "
+            "for old scripts.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -132,167 +132,19 @@ def _year(value: str) -> int | None:
     return int(value) if value else None
 
 
-@transaction.atomic
 def load_direct(folder: Path, *, source: str = DEFAULT_SOURCE) -> dict[str, int]:
-    """Bulk-insert a generated registry, a chunk at a time, with its search documents.
+    """Load a generated registry: the registry import's bulk writer (`--direct` is kept for
+    old scripts; it used to be a second write path, without checks or audit).
 
-    Meant for an empty or generated-only database: ids already known under `source` are
-    skipped, nothing is updated and no audit entries are written (the data are fictional).
-    Search documents come from the registry's own `organisation_search_document` and
-    `partnership_search_document`, computed per chunk and written with one UPDATE per row;
-    `registry_reindex_all()` gives the same result but took about 10 minutes at 250,000
-    organisations, so it is not used here.
+    Ids already known under `source` are found again, so loading twice adds nothing; the
+    import records its run and one bulk audit entry per kind of object.
     """
-    from django.db import connection
-    from django.db.models import prefetch_related_objects
-
-    from knooppunt.core.text import fold
-    from knooppunt.places.models import Municipality
-    from knooppunt.registry.models import (
-        Membership,
-        Organisation,
-        OrganisationSourceId,
-        Partnership,
-        PartnershipSourceId,
-        SbiCode,
-        Theme,
-    )
-    from knooppunt.registry.services import (
-        organisation_search_document,
-        partnership_search_document,
-        theme_lookup,
-    )
+    from knooppunt.registry.interchange import import_registry
 
     load_reference_data()
-    municipalities = {
-        m.code: m for m in Municipality.objects.select_related("province", "labour_market_region")
-    }
-    sbi_ids = dict(SbiCode.objects.values_list("code", "id"))
-    lookup = {key: theme.pk for key, theme in theme_lookup().items()}
-    for theme in Theme.objects.all():  # a theme's own Dutch name always means that theme
-        lookup[fold(theme.name_nl)] = theme.pk
-    cell_themes: dict[str, list[int]] = {}
-
-    def theme_ids(cell: str) -> list[int]:
-        if cell not in cell_themes:
-            ids: list[int] = []
-            for text in cell.split(";"):
-                pk = lookup.get(fold(text))
-                if pk is not None and pk not in ids:
-                    ids.append(pk)
-            cell_themes[cell] = ids
-        return cell_themes[cell]
-
-    def write_documents(model: Any, documents: list[tuple[str, int]]) -> None:
-        table = connection.ops.quote_name(model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET search_document = %s WHERE id = %s",  # noqa: S608
-                documents,
-            )
-
-    org_id = dict(
-        OrganisationSourceId.objects.filter(source=source).values_list(
-            "external_id", "organisation_id"
+    report = import_registry(folder, source=source)
+    if report.errors:
+        raise CommandError(
+            f"{len(report.errors)} problem(s) found; nothing was loaded: {report.errors[0]}"
         )
-    )
-    OrgThemes = Organisation.themes.through
-    OrgSbi = Organisation.sbi_codes.through
-    n_orgs = 0
-    for chunk in _chunks(folder, "organisations.csv"):
-        rows = [r for r in chunk if r["id"] not in org_id]
-        orgs = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    kind=r["kind"],
-                    name=r["name"],
-                    municipality=municipalities.get(r["municipality_code"]),
-                    city=r["city"],
-                    brin=r["brin"],
-                    kvk=r["kvk"],
-                    website=r["website"],
-                    description=r["description"],
-                )
-                for r in rows
-            ]
-        )
-        links: list[Any] = []
-        sbi_links: list[Any] = []
-        for row, org in zip(rows, orgs, strict=True):
-            org_id[row["id"]] = org.pk
-            links += [
-                OrgThemes(organisation_id=org.pk, theme_id=t) for t in theme_ids(row["themes"])
-            ]
-            sbi_links += [
-                OrgSbi(organisation_id=org.pk, sbicode_id=sbi_ids[code])
-                for code in row["sbi"].split(";")
-                if code in sbi_ids
-            ]
-        OrganisationSourceId.objects.bulk_create(
-            [
-                OrganisationSourceId(organisation_id=o.pk, source=source, external_id=r["id"])
-                for r, o in zip(rows, orgs, strict=True)
-            ]
-        )
-        OrgThemes.objects.bulk_create(links)
-        OrgSbi.objects.bulk_create(sbi_links)
-        prefetch_related_objects(orgs, "themes")
-        write_documents(Organisation, [(organisation_search_document(o), o.pk) for o in orgs])
-        n_orgs += len(orgs)
-
-    ps_id = dict(
-        PartnershipSourceId.objects.filter(source=source).values_list(
-            "external_id", "partnership_id"
-        )
-    )
-    new_ps: dict[str, Partnership] = {}
-    PsThemes = Partnership.themes.through
-    for chunk in _chunks(folder, "partnerships.csv"):
-        rows = [r for r in chunk if r["id"] not in ps_id]
-        partnerships = Partnership.objects.bulk_create(
-            [
-                Partnership(
-                    kind=r["kind"],
-                    name=r["name"],
-                    municipality=municipalities.get(r["municipality_code"]),
-                    city=r["city"],
-                    start_year=_year(r["start_year"]),
-                    end_year=_year(r["end_year"]),
-                    description=r["description"],
-                )
-                for r in rows
-            ]
-        )
-        ps_links: list[Any] = []
-        for row, ps in zip(rows, partnerships, strict=True):
-            new_ps[row["id"]] = ps
-            ps_links += [
-                PsThemes(partnership_id=ps.pk, theme_id=t) for t in theme_ids(row["themes"])
-            ]
-        PartnershipSourceId.objects.bulk_create(
-            [
-                PartnershipSourceId(partnership_id=p.pk, source=source, external_id=r["id"])
-                for r, p in zip(rows, partnerships, strict=True)
-            ]
-        )
-        PsThemes.objects.bulk_create(ps_links)
-    n_members = 0
-    for chunk in _chunks(folder, "memberships.csv"):
-        members = [
-            Membership(
-                partnership_id=new_ps[r["partnership_id"]].pk,
-                organisation_id=org_id[r["organisation_id"]],
-                role=r["role"] or "member",
-                since_year=_year(r["since_year"]),
-            )
-            for r in chunk
-            if r["partnership_id"] in new_ps
-        ]
-        Membership.objects.bulk_create(members)
-        n_members += len(members)
-    ps_list = list(new_ps.values())
-    for i in range(0, len(ps_list), CHUNK):
-        batch = ps_list[i : i + CHUNK]
-        prefetch_related_objects(batch, "themes")
-        write_documents(Partnership, [(partnership_search_document(p), p.pk) for p in batch])
-    return {"organisations": n_orgs, "partnerships": len(ps_list), "memberships": n_members}
+    return {name: c.new for name, c in report.counts.items()}
