@@ -87,3 +87,15 @@ def editorship_grant(*, actor: Any, user: User, organisation: Any) -> Editorship
             changes={"editor": [None, str(user)]},
         )
     return editorship
+
+
+@transaction.atomic
+def user_delete(*, actor: Any, user: User) -> None:
+    """Delete an account (staff, in the admin)."""
+    audit_log(
+        actor=actor,
+        action="accounts.user.deleted",
+        target=user,
+        changes={"email": [user.email, None]},
+    )
+    user.delete()
