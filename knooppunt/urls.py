@@ -5,9 +5,6 @@ from django.views.i18n import set_language
 from knooppunt.api.urls import api
 from knooppunt.core import views as core_views
 
-admin.site.site_header = "Knooppunt"
-admin.site.site_title = "Knooppunt"
-
 urlpatterns = [
     path("", include("knooppunt.registry.urls")),
     path("", include("knooppunt.matching.urls")),

@@ -110,3 +110,14 @@ def login_lockout_release(*, actor: Any, username: str, ip_address: str) -> int:
             changes={"account": [username, username]},
         )
     return removed
+
+
+def user_delete(*, actor: Any, user: User) -> None:
+    """Delete an account (staff, in the admin)."""
+    audit_log(
+        actor=actor,
+        action="accounts.user.deleted",
+        target=user,
+        changes={"email": [user.email, None]},
+    )
+    user.delete()

@@ -24,6 +24,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: Any) -> bool:
         return False  # a token is created by its owner, who alone sees the plain token
 
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False  # revoke instead (audited, and the token stays on record)
+
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: Any, queryset: Any) -> None:
         for token in queryset.filter(revoked_at__isnull=True):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from ninja import Header
 from ninja.errors import HttpError
 
 from knooppunt.api.schemas import Error, PageQuery
+from knooppunt.core.concurrency import etag
 from knooppunt.core.paging import page_count
 from knooppunt.places import queries as place_queries
 
@@ -25,8 +27,36 @@ LIST_ERRORS = (401,)  # a whole reference list: no parameters to get wrong
 READ_ERRORS = (401, 422)
 GET_ERRORS = (401, 404, 422)
 CREATE_ERRORS = (400, 401, 403, 422)
-UPDATE_ERRORS = (400, 401, 403, 404, 422)
-DELETE_ERRORS = (401, 403, 404, 422)
+# 412: the If-Match header names another version than the object now has.
+UPDATE_ERRORS = (400, 401, 403, 404, 412, 422)
+DELETE_ERRORS = (401, 403, 404, 412, 422)
+
+IF_MATCH_DESCRIPTION = (
+    "The ETag of the version this change is based on (from a GET or an earlier write). "
+    "When the object has changed since, nothing is written and the answer is 412 with "
+    "the current ETag. Optional: without it, only the fields sent are written."
+)
+# The `If-Match` header parameter of the operations that change or delete an object.
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", description=IF_MATCH_DESCRIPTION, max_length=1000)
+]
+
+
+def etag_docs(*codes: int) -> dict[str, Any]:
+    """`openapi_extra` documenting the ETag header on the answers `codes`."""
+    header = {
+        "ETag": {
+            "description": "The object's version, for If-Match (a strong tag such as "
+            '`"v3"`; it changes with every change of the object\'s own fields).',
+            "schema": {"type": "string"},
+        }
+    }
+    return {"responses": {code: {"headers": header} for code in codes}}
+
+
+def set_etag(response: HttpResponse, obj: Any) -> None:
+    """Put `obj`'s version in the answer's ETag header."""
+    response["ETag"] = etag(obj.version)
 
 
 class Conflict(HttpError):

@@ -2,9 +2,11 @@
 
 Outputs are built field by field in the routers (`knooppunt/*/api.py`), never by
 dumping a model, so personal data appears only where a router put it on purpose.
-Inputs carry the same limits as the models (lengths, year ranges, code formats)
-so that most bad input is refused with 422 before a service is called; the
-services' own `full_clean()` catches the rest, also as 422.
+Inputs carry the same limits as the models, taken from the same definitions
+(`registry.rules` for lengths, year ranges and code formats, `core.validators` for
+one-line and non-blank text), so that most bad input is refused with 422 before a
+service is called; the services' own `full_clean()` catches the rest, also as 422.
+Surrounding white space is stripped from every text, as the website's forms do.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from ninja.params.functions import Path
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, StrictInt
 
+from knooppunt.core.validators import blank_problem, single_line_problem, text_problem
+from knooppunt.registry import rules
 from knooppunt.registry.models import MembershipRole, OrganisationKind, PartnershipKind
 
 MAX_ID = 2**63 - 1  # BigAutoField; larger numbers cannot be a row and would overflow the DB
@@ -26,8 +30,8 @@ DEFAULT_PAGE_SIZE = 20
 # Text the database can store: no NUL characters (PostgreSQL refuses them).
 TEXT = r"^[^\x00]*$"
 MUNICIPALITY_CODE = r"^GM[0-9]{4}$"
-BRIN = r"^([0-9]{2}[A-Z0-9]{2})?$"
-KVK = r"^([0-9]{8})?$"
+BRIN = rf"^({rules.BRIN_PATTERN})?$"
+KVK = rf"^({rules.KVK_PATTERN})?$"
 ThemeCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$")]
 SbiCodeValue = Annotated[str, Field(pattern=r"^[0-9]{4,5}$")]
 
@@ -62,10 +66,39 @@ class Input(BaseModel):
     and so would accept a JSON array as an empty PATCH.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-Year = Annotated[StrictInt, Field(ge=1900, le=2100)]
+def _check(problem: Any) -> Any:
+    """A pydantic validator from one of the shared `*_problem` functions."""
+
+    def check(value: str) -> str:
+        message = problem(value)
+        if message:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+_SINGLE_LINE = _check(single_line_problem)
+_NOT_BLANK = _check(blank_problem)
+
+# Required one-line names (not blank), optional one-line values, long text.
+_ONE_LINE = "One line: no line breaks, tabs or other control characters."
+_NAME = "Required; one line: no line breaks, tabs or other control characters."
+_TEXT = "Line breaks and tabs allowed; other control characters not."
+Name = Annotated[str, Field(max_length=rules.NAME_MAX, description=_NAME), _NOT_BLANK, _SINGLE_LINE]
+PersonName = Annotated[
+    str, Field(max_length=rules.PERSON_NAME_MAX, description=_NAME), _NOT_BLANK, _SINGLE_LINE
+]
+City = Annotated[str, Field(max_length=rules.CITY_MAX, description=_ONE_LINE), _SINGLE_LINE]
+Phone = Annotated[str, Field(max_length=rules.PHONE_MAX, description=_ONE_LINE), _SINGLE_LINE]
+Function = Annotated[str, Field(max_length=rules.FUNCTION_MAX, description=_ONE_LINE), _SINGLE_LINE]
+Website = Annotated[str, Field(max_length=rules.URL_MAX), _SINGLE_LINE]
+Email = Annotated[str, Field(max_length=rules.EMAIL_MAX), _SINGLE_LINE]
+LongText = Annotated[str, Field(max_length=rules.TEXT_MAX, description=_TEXT), _check(text_problem)]
+Year = Annotated[StrictInt, Field(ge=rules.YEAR_MIN, le=rules.YEAR_MAX)]
 RowId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 
 
@@ -261,19 +294,19 @@ class OrganisationPage(PageMeta):
 
 class OrganisationIn(Input):
     kind: OrganisationKind
-    name: str = Field(min_length=1, max_length=200, pattern=TEXT)
+    name: Name
     brin: str = Field("", pattern=BRIN, description="Schools only.")
     kvk: str = Field("", pattern=KVK)
-    city: str = Field("", max_length=100, pattern=TEXT)
+    city: City = ""
     municipality: str | None = Field(
         None,
         pattern=MUNICIPALITY_CODE,
         description="Municipality code; left out, it is looked up from `city`.",
     )
-    website: str = Field("", max_length=200, pattern=TEXT)
-    email: str = Field("", max_length=254, pattern=TEXT)
-    phone: str = Field("", max_length=30, pattern=TEXT)
-    description: str = Field("", max_length=20_000, pattern=TEXT)
+    website: Website = ""
+    email: Email = ""
+    phone: Phone = ""
+    description: LongText = ""
     themes: list[ThemeCode] = Field(default_factory=list, max_length=50, description="Theme codes.")
     sbi_codes: list[SbiCodeValue] = Field(
         default_factory=list, max_length=50, description="SBI codes."
@@ -284,15 +317,15 @@ class OrganisationPatch(Input):
     """Only the fields sent are changed."""
 
     kind: OrganisationKind = patch_field()
-    name: str = patch_field(min_length=1, max_length=200, pattern=TEXT)
+    name: Name = patch_field()
     brin: str = patch_field(pattern=BRIN)
     kvk: str = patch_field(pattern=KVK)
-    city: str = patch_field(max_length=100, pattern=TEXT)
+    city: City = patch_field()
     municipality: str | None = patch_field(pattern=MUNICIPALITY_CODE)
-    website: str = patch_field(max_length=200, pattern=TEXT)
-    email: str = patch_field(max_length=254, pattern=TEXT)
-    phone: str = patch_field(max_length=30, pattern=TEXT)
-    description: str = patch_field(max_length=20_000, pattern=TEXT)
+    website: Website = patch_field()
+    email: Email = patch_field()
+    phone: Phone = patch_field()
+    description: LongText = patch_field()
     themes: list[ThemeCode] = patch_field(max_length=50)
     sbi_codes: list[SbiCodeValue] = patch_field(max_length=50)
 
@@ -345,8 +378,8 @@ class PartnershipPage(PageMeta):
 
 class PartnershipIn(Input):
     kind: PartnershipKind
-    name: str = Field(min_length=1, max_length=200, pattern=TEXT)
-    city: str = Field("", max_length=100, pattern=TEXT)
+    name: Name
+    city: City = ""
     municipality: str | None = Field(
         None,
         pattern=MUNICIPALITY_CODE,
@@ -354,10 +387,10 @@ class PartnershipIn(Input):
     )
     start_year: Year | None = None
     end_year: Year | None = Field(None, description="Not before start_year.")
-    description: str = Field("", max_length=20_000, pattern=TEXT)
-    goals: str = Field("", max_length=20_000, pattern=TEXT)
-    website: str = Field("", max_length=200, pattern=TEXT)
-    email: str = Field("", max_length=254, pattern=TEXT)
+    description: LongText = ""
+    goals: LongText = ""
+    website: Website = ""
+    email: Email = ""
     themes: list[ThemeCode] = Field(default_factory=list, max_length=50, description="Theme codes.")
 
 
@@ -365,15 +398,15 @@ class PartnershipPatch(Input):
     """Only the fields sent are changed."""
 
     kind: PartnershipKind = patch_field()
-    name: str = patch_field(min_length=1, max_length=200, pattern=TEXT)
-    city: str = patch_field(max_length=100, pattern=TEXT)
+    name: Name = patch_field()
+    city: City = patch_field()
     municipality: str | None = patch_field(pattern=MUNICIPALITY_CODE)
     start_year: Year | None = patch_field()
     end_year: Year | None = patch_field()
-    description: str = patch_field(max_length=20_000, pattern=TEXT)
-    goals: str = patch_field(max_length=20_000, pattern=TEXT)
-    website: str = patch_field(max_length=200, pattern=TEXT)
-    email: str = patch_field(max_length=254, pattern=TEXT)
+    description: LongText = patch_field()
+    goals: LongText = patch_field()
+    website: Website = patch_field()
+    email: Email = patch_field()
     themes: list[ThemeCode] = patch_field(max_length=50)
 
 
@@ -441,19 +474,19 @@ class PersonPage(PageMeta):
 
 
 class PersonIn(Input):
-    name: str = Field(min_length=1, max_length=150, pattern=TEXT)
+    name: PersonName
     organisation: RowId = Field(description="Organisation id; the person works there.")
-    function: str = Field("", max_length=150, pattern=TEXT)
-    email: str = Field("", max_length=254, pattern=TEXT)
-    phone: str = Field("", max_length=30, pattern=TEXT)
+    function: Function = ""
+    email: Email = ""
+    phone: Phone = ""
     is_public: StrictBool = Field(False, description="Only with the person's consent.")
 
 
 class PersonPatch(Input):
     """Only the fields sent are changed. `function` changes the first affiliation's function."""
 
-    name: str = patch_field(min_length=1, max_length=150, pattern=TEXT)
-    function: str = patch_field(max_length=150, pattern=TEXT)
-    email: str = patch_field(max_length=254, pattern=TEXT)
-    phone: str = patch_field(max_length=30, pattern=TEXT)
+    name: PersonName = patch_field()
+    function: Function = patch_field()
+    email: Email = patch_field()
+    phone: Phone = patch_field()
     is_public: StrictBool = patch_field()

@@ -8,6 +8,7 @@ Every error answer has one shape, `{"detail": str, "errors": [{"field", "message
 - 403: the token's user may not do this (the same predicates as the website);
 - 404: no such object (or an unknown API URL);
 - 409: the object already exists (a membership);
+- 412: the `If-Match` header names another version than the object has now;
 - 422: the input does not validate, either against the schema or in the service.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -27,6 +28,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from knooppunt.api.auth import SCHEME_NAME, OptionalTokenAuth
 from knooppunt.api.docs import LocalSwagger, docs_asset
+from knooppunt.core.concurrency import StaleWrite, etag
 from knooppunt.matching.api import router as matching_router
 from knooppunt.places.api import router as places_router
 from knooppunt.registry.api import router as registry_router
@@ -52,6 +54,15 @@ empty. Themes and places are short reference lists and come whole.
 
 **Errors.** Every error answer has the shape `{"detail": "...", "errors": [{"field":
 "...", "message": "..."}]}`; `errors` lists the fields with 422.
+
+**Concurrent changes.** A single organisation, partnership, membership or person comes
+with an `ETag` header naming its version (`"v3"`); every change of the object's own
+fields makes a new one. Send it back in `If-Match` with PATCH or DELETE: if someone else
+changed the object in the meantime, nothing is written and the answer is 412 with the
+current `ETag`; read the object again and decide. Without `If-Match` a PATCH writes only
+the fields it sends, so it never undoes someone else's change of another field.
+Text fields are stripped of surrounding white space (as the website does); names,
+places and other one-line fields refuse line breaks and other control characters.
 """
 
 
@@ -139,6 +150,27 @@ def on_invalid_data(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, str(exc) or _("Not found."))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_gone(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    """The object was deleted by someone else between reading and writing it."""
+    return error_response(request, 404, _("Not found."))
+
+
+@api.exception_handler(StaleWrite)
+def on_stale(request: HttpRequest, exc: StaleWrite) -> HttpResponse:
+    response = error_response(
+        request,
+        412,
+        _(
+            "This object was changed by someone else since the version you sent in If-Match "
+            "(it is now at version %(version)d); nothing was written. Read it again and retry."
+        )
+        % {"version": exc.current_version},
+    )
+    response["ETag"] = etag(exc.current_version)
+    return response
 
 
 @api.exception_handler(PermissionDenied)

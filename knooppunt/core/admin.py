@@ -6,8 +6,35 @@ from django.http import HttpRequest
 from knooppunt.core.models import AuditEntry, OutboxMail
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The admin shows these objects; they are written only through services (the site's
+    pages, imports), which validate, keep versions and write the audit log."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the audit log is written by services, never edited."""
 
     list_display = ["created_at", "actor", "action", "target_repr"]
@@ -15,30 +42,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["target_repr", "action"]
     list_select_related = ["actor"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(OutboxMail)
-class OutboxMailAdmin(admin.ModelAdmin):
+class OutboxMailAdmin(ReadOnlyAdmin):
     """Read-only: what was (or could not yet be) mailed, with each failure's error."""
 
     list_display = ["created_at", "purpose", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "purpose"]
     search_fields = ["subject", "purpose"]
-    readonly_fields = [f.name for f in OutboxMail._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -135,11 +135,8 @@ def match(request: HttpRequest, payload: MatchIn) -> dict[str, Any]:
     )
     if need.organisation is not None:
         _allow(request, can_match_as_organisation(request.user, need.organisation))
-    if need.radius_km and need.municipality_id is None and need.organisation is None:
-        raise field_error("radius_km", _("A radius needs a municipality or an organisation."))
-    if not (
-        need.text.strip() or need.theme_ids or need.municipality_id or need.region_id or need.kinds
-    ):
-        raise field_error("need", _("Say what you look for: a need, themes, a place or kinds."))
+    problems = queries.need_problems(need)
+    if problems:
+        raise ValidationError(problems)
     result = queries.suggest_partners(request.user, need=need, per_page=payload.top)
     return {"total": result.count, "candidates": candidates_json(request, result)}

@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from knooppunt.matching.models import Guide, Offer
+from knooppunt.core.concurrency import VersionedForm
+from knooppunt.core.validators import validate_text
+from knooppunt.matching.models import SEEKS_TEXT_MAX, Guide, Offer
 from knooppunt.places.models import LabourMarketRegion, Municipality
 from knooppunt.registry.models import Organisation, OrganisationKind, Theme
 
@@ -80,23 +82,11 @@ class MatchForm(forms.Form):
         else:
             del self.fields["organisation"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("radius") and not data.get("municipality") and not data.get("organisation"):
-            self.add_error(
-                "radius", _("Choose a municipality (or your organisation) to measure from.")
-            )
-        return data
-
-    def is_asked(self) -> bool:
-        """Anything to match on at all (an empty form shows no results yet)."""
-        data = getattr(self, "cleaned_data", {})
-        return any(
-            data.get(k) for k in ("organisation", "kinds", "q", "themes", "seeks", "municipality")
-        ) or bool(data.get("region"))
+    # What makes a question (and what is wrong with one) is `queries.need_problems`,
+    # which the API asks too.
 
 
-class PartnerProfileForm(forms.Form):
+class PartnerProfileForm(VersionedForm):
     open_to_partnerships = forms.NullBooleanField(
         label=_("Open to new partnerships"),
         required=False,
@@ -119,7 +109,8 @@ class PartnerProfileForm(forms.Form):
     seeks_text = forms.CharField(
         label=_("In our own words"),
         required=False,
-        max_length=2000,
+        max_length=SEEKS_TEXT_MAX,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What kind of partner or cooperation you are looking for."),
     )
@@ -180,7 +171,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class GuideForm(forms.ModelForm):
+class GuideForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Guide
         fields = ["title_nl", "body_nl", "title_en", "body_en"]

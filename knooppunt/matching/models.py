@@ -5,16 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from knooppunt.core.concurrency import Versioned
+from knooppunt.core.validators import validate_not_blank, validate_single_line, validate_text
 from knooppunt.registry.models import Organisation, OrganisationKind, Partnership
 
 # After this long without an answer an introduction request expires.
 INTRODUCTION_EXPIRES_AFTER = timedelta(days=30)
 # A reminder goes to the target's contacts once, this long after the request.
 INTRODUCTION_REMIND_AFTER = timedelta(days=7)
+SEEKS_TEXT_MAX = 2000
+GUIDE_TITLE_MAX = 200
 
 
 class Offer(models.TextChoices):
@@ -30,7 +35,7 @@ class Offer(models.TextChoices):
     FUNDING = "funding", _("Funding")
 
 
-class PartnerProfile(models.Model):
+class PartnerProfile(Versioned):
     """An organisation's offers and needs: what the matcher compares."""
 
     organisation = models.OneToOneField(
@@ -49,6 +54,8 @@ class PartnerProfile(models.Model):
     seeks = models.JSONField(_("we look for"), default=list, blank=True)
     seeks_text = models.TextField(
         _("in our own words"),
+        max_length=SEEKS_TEXT_MAX,
+        validators=[MaxLengthValidator(SEEKS_TEXT_MAX), validate_text],
         blank=True,
         help_text=_("What kind of partner or cooperation you are looking for."),
     )
@@ -171,16 +178,25 @@ class Introduction(models.Model):
         return self.status == IntroductionStatus.REQUESTED
 
 
-class Guide(models.Model):
+class Guide(Versioned):
     """How to approach one kind of organisation and what to offer it; written by staff."""
 
     kind = models.CharField(
         _("organisation kind"), max_length=30, choices=OrganisationKind.choices, unique=True
     )
-    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    body_nl = models.TextField(_("text (Dutch)"))
-    body_en = models.TextField(_("text (English)"), blank=True)
+    title_nl = models.CharField(
+        _("title (Dutch)"),
+        max_length=GUIDE_TITLE_MAX,
+        validators=[validate_not_blank, validate_single_line],
+    )
+    title_en = models.CharField(
+        _("title (English)"),
+        max_length=GUIDE_TITLE_MAX,
+        blank=True,
+        validators=[validate_single_line],
+    )
+    body_nl = models.TextField(_("text (Dutch)"), validators=[validate_not_blank, validate_text])
+    body_en = models.TextField(_("text (English)"), blank=True, validators=[validate_text])
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -179,6 +179,29 @@ def need_from_codes(
     )
 
 
+def need_problems(need: Need) -> dict[str, str]:
+    """What is wrong with a question, by field (`need`, `radius_km`); the page and the API
+    both ask this, so the same question gets the same answer on both."""
+    problems: dict[str, str] = {}
+    if need.radius_km and need.municipality_id is None and need.organisation is None:
+        problems["radius_km"] = _("Choose a municipality (or your organisation) to measure from.")
+    asked = (
+        need.text.strip()
+        or need.theme_ids
+        or need.municipality_id is not None
+        or need.region_id is not None
+        or any(True for _kind in need.kinds)
+        or any(True for _offer in need.seeks)
+        or need.organisation is not None
+    )
+    if not asked:
+        problems["need"] = _(
+            "Say what you look for: words, themes, a place, kinds of organisation or what "
+            "they should offer."
+        )
+    return problems
+
+
 def need_seeker(snapshot: registry_network.Snapshot, need: Need) -> Seeker:
     """A seeker from the match form: who I am (optional), what, where, which kinds."""
     net = snapshot.net

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from knooppunt.accounts.models import User
 from knooppunt.core.audit import audit_log, diff, snapshot
+from knooppunt.core.concurrency import Expected, changed_fields, check_version, lock, save_fields
 from knooppunt.core.models import OutboxMail
 from knooppunt.core.outbox import mail_deliver, mail_queue, mails_about
 from knooppunt.core.workflow import InvalidTransition
@@ -65,16 +66,36 @@ def partner_profile_update(
     offers: Iterable[str],
     seeks: Iterable[str],
     seeks_text: str = "",
+    expected_version: Expected = None,
 ) -> PartnerProfile:
-    """Set what `organisation` offers and seeks; recorded in the organisation's history."""
-    profile, _created = PartnerProfile.objects.get_or_create(organisation=organisation)
-    before = snapshot(profile, PROFILE_FIELDS)
-    profile.open_to_partnerships = open_to_partnerships
-    profile.offers = _clean_offers(offers, "offers")
-    profile.seeks = _clean_offers(seeks, "seeks")
-    profile.seeks_text = seeks_text.strip()
-    profile.full_clean()
-    profile.save()
+    """Set what `organisation` offers and seeks; recorded in the organisation's history.
+
+    `expected_version` is the profile's version the change is based on (0: there was no
+    profile yet); a profile changed since raises `StaleWrite`.
+    """
+    existing = PartnerProfile.objects.filter(organisation=organisation).first()
+    if existing is None:
+        check_version(PartnerProfile(organisation=organisation), expected_version)
+        profile = PartnerProfile(organisation=organisation)
+        before = snapshot(profile, PROFILE_FIELDS)
+    else:
+        profile = lock(PartnerProfile, existing.pk)
+        check_version(profile, expected_version)
+        before = snapshot(profile, PROFILE_FIELDS)
+    values = {
+        "open_to_partnerships": open_to_partnerships,
+        "offers": _clean_offers(offers, "offers"),
+        "seeks": _clean_offers(seeks, "seeks"),
+        "seeks_text": seeks_text.strip(),
+    }
+    changed = changed_fields(profile, values)
+    for name in changed:
+        setattr(profile, name, values[name])
+    profile.full_clean(exclude=["organisation"])
+    if existing is None:
+        profile.save()
+    elif changed:
+        save_fields(profile, changed)
     changes = diff(before, snapshot(profile, PROFILE_FIELDS))
     if changes:
         audit_log(
@@ -289,20 +310,33 @@ GUIDE_FIELDS = ["title_nl", "title_en", "body_nl", "body_en"]
 
 
 @transaction.atomic
-def guide_save(*, actor: Any, kind: str, **fields: str) -> Guide:
-    """Create or change the contact guide for organisation kind `kind` (staff)."""
-    guide = Guide.objects.filter(kind=kind).first()
-    created = guide is None
-    if guide is None:
-        guide = Guide(kind=kind)
-    before = {} if created else snapshot(guide, GUIDE_FIELDS)
-    for name, value in fields.items():
+def guide_save(*, actor: Any, kind: str, expected_version: Expected = None, **fields: str) -> Guide:
+    """Create or change the contact guide for organisation kind `kind` (staff).
+
+    `expected_version`: the guide's version the change is based on (0: no guide yet).
+    """
+    for name in fields:
         if name not in GUIDE_FIELDS:
             raise ValueError(f"not a guide field: {name}")
-        setattr(guide, name, value.strip())
+    existing = Guide.objects.filter(kind=kind).first()
+    created = existing is None
+    if existing is None:
+        check_version(Guide(kind=kind), expected_version)
+        guide = Guide(kind=kind)
+    else:
+        guide = lock(Guide, existing.pk)
+        check_version(guide, expected_version)
+    before = {} if created else snapshot(guide, GUIDE_FIELDS)
+    values = {name: value.strip() for name, value in fields.items()}
+    changed = changed_fields(guide, values)
+    for name in changed:
+        setattr(guide, name, values[name])
     guide.updated_by = actor if getattr(actor, "is_authenticated", False) else None
     guide.full_clean()
-    guide.save()
+    if created:
+        guide.save()
+    elif changed:
+        save_fields(guide, [*changed, "updated_by"])
     changes = diff(before, snapshot(guide, GUIDE_FIELDS))
     if changes:
         audit_log(

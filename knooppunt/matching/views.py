@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
+from knooppunt.core.concurrency import StaleWrite, stale_form
 from knooppunt.core.outbox import mails_about
 from knooppunt.core.ratelimit import limited, too_many_message
 from knooppunt.core.svgmap import project, shapes, viewbox_height
@@ -87,14 +88,13 @@ def find_partner(request: HttpRequest) -> HttpResponse:
     own = _own_organisations(request.user)
     form = MatchForm(request.GET or None, organisations=own)
     result = None
-    if form.is_bound and form.is_valid() and form.is_asked():
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         asker = data.get("organisation")
         # The form offers only the user's own organisations; the rule is the API's too.
         if asker is not None and not can_match_as_organisation(request.user, asker):
             raise PermissionDenied
-        result = queries.suggest_partners(
-            request.user,
+        need = queries.Need(
             text=data["q"],
             theme_ids=[t.pk for t in data["themes"]],
             municipality_id=data["municipality"].pk if data["municipality"] else None,
@@ -103,9 +103,14 @@ def find_partner(request: HttpRequest) -> HttpResponse:
             kinds=data["kinds"],
             seeks=data["seeks"],
             organisation=data.get("organisation"),
-            page=_page(request),
-            per_page=PER_PAGE,
         )
+        # The same checks as the API's: an empty question is answered the same way.
+        for name, message in queries.need_problems(need).items():
+            form.add_error("radius" if name == "radius_km" else None, message)
+        if form.is_valid():
+            result = queries.suggest_partners(
+                request.user, need=need, page=_page(request), per_page=PER_PAGE
+            )
     params = {k: v for k, v in request.GET.lists() if k != "page"}
     context = {
         "form": form,
@@ -157,27 +162,44 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = registry_queries.organisation_get(request.user, pk)
     if not can_edit_partner_profile(request.user, organisation):
         raise PermissionDenied
-    profile = PartnerProfile.objects.filter(organisation=organisation).first()
-    initial = {
-        "open_to_partnerships": profile.open_to_partnerships if profile else None,
-        "offers": profile.offers if profile else [],
-        "seeks": profile.seeks if profile else [],
-        "seeks_text": profile.seeks_text if profile else "",
-    }
-    form = PartnerProfileForm(request.POST or None, initial=initial)
-    status = 200
+
+    def profile_form(data: Any) -> PartnerProfileForm:
+        profile = PartnerProfile.objects.filter(organisation=organisation).first()
+        initial = {
+            "open_to_partnerships": profile.open_to_partnerships if profile else None,
+            "offers": profile.offers if profile else [],
+            "seeks": profile.seeks if profile else [],
+            "seeks_text": profile.seeks_text if profile else "",
+        }
+        return PartnerProfileForm(data, initial=initial, version=profile.version if profile else 0)
+
+    form: Any = profile_form(request.POST or None)
+    status, conflict = 200, None
     if request.method == "POST":
-        if form.is_valid():
-            services.partner_profile_update(
-                actor=request.user, organisation=organisation, **form.cleaned_data
-            )
-            messages.success(request, _("Offers and needs saved."))
-            return redirect(organisation)
         status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            del data["version"]
+            try:
+                services.partner_profile_update(
+                    actor=request.user,
+                    organisation=organisation,
+                    expected_version=form.expected_version,
+                    **data,
+                )
+            except StaleWrite as stale:
+                conflict = stale_form(form, profile_form, version=stale.current_version)
+                form, status = conflict.form, 409
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Offers and needs saved."))
+                return redirect(organisation)
     return render(
         request,
         "matching/profile_form.html",
-        {"form": form, "organisation": organisation},
+        {"form": form, "organisation": organisation, "conflict": conflict},
         status=status,
     )
 
@@ -410,22 +432,37 @@ def guide_edit(request: HttpRequest, kind: str) -> HttpResponse:
         raise PermissionDenied
     if kind not in OrganisationKind.values:
         raise Http404
-    guide = Guide.objects.filter(kind=kind).first() or Guide(kind=kind)
-    form = GuideForm(request.POST or None, instance=guide)
-    status = 200
+
+    def guide_form(data: Any) -> GuideForm:
+        guide = Guide.objects.filter(kind=kind).first() or Guide(kind=kind)
+        return GuideForm(data, instance=guide)
+
+    form: Any = guide_form(request.POST or None)
+    status, conflict = 200, None
     if request.method == "POST":
-        if form.is_valid():
-            services.guide_save(
-                actor=request.user,
-                kind=kind,
-                **{k: form.cleaned_data[k] for k in ("title_nl", "title_en", "body_nl", "body_en")},
-            )
-            messages.success(request, _("Guide saved."))
-            return redirect("matching:guide-detail", kind=kind)
         status = 400
+        if form.is_valid():
+            try:
+                services.guide_save(
+                    actor=request.user,
+                    kind=kind,
+                    expected_version=form.expected_version,
+                    **{k: form.cleaned_data[k] for k in services.GUIDE_FIELDS},
+                )
+            except StaleWrite as stale:
+                conflict = stale_form(form, guide_form, version=stale.current_version)
+                form, status = conflict.form, 409
+            else:
+                messages.success(request, _("Guide saved."))
+                return redirect("matching:guide-detail", kind=kind)
     return render(
         request,
         "matching/guide_form.html",
-        {"form": form, "kind": kind, "kind_label": OrganisationKind(kind).label},
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": OrganisationKind(kind).label,
+            "conflict": conflict,
+        },
         status=status,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -37,12 +37,15 @@ from knooppunt.api.common import (
     READ_ERRORS,
     UPDATE_ERRORS,
     Conflict,
+    IfMatch,
     check_place_codes,
+    etag_docs,
     field_error,
     paginate,
     paginate_page,
     require,
     responses,
+    set_etag,
 )
 from knooppunt.api.outputs import (
     Json,
@@ -83,6 +86,7 @@ from knooppunt.api.schemas import (
     ThemeCodePath,
     ThemeOut,
 )
+from knooppunt.core.concurrency import parse_if_match
 from knooppunt.places.models import Municipality
 from knooppunt.registry import queries, services
 from knooppunt.registry.models import (
@@ -191,9 +195,14 @@ def organisation_list(request: HttpRequest, params: Query[OrganisationQuery]) ->
     response=responses({200: OrganisationDetailOut}, *GET_ERRORS),
     tags=["organisations"],
     summary="Get an organisation",
+    openapi_extra=etag_docs(200),
 )
-def organisation_get(request: HttpRequest, organisation_id: OrganisationId) -> Json:
-    return organisation_detail_out(request, queries.organisation_get(request.user, organisation_id))
+def organisation_get(
+    request: HttpRequest, response: HttpResponse, organisation_id: OrganisationId
+) -> Json:
+    org = queries.organisation_get(request.user, organisation_id)
+    set_etag(response, org)
+    return organisation_detail_out(request, org)
 
 
 @router.post(
@@ -202,11 +211,15 @@ def organisation_get(request: HttpRequest, organisation_id: OrganisationId) -> J
     response=responses({201: OrganisationDetailOut}, *CREATE_ERRORS),
     tags=["organisations"],
     summary="Create an organisation (staff)",
+    openapi_extra=etag_docs(201),
 )
-def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Status[Json]:
+def organisation_create(
+    request: HttpRequest, response: HttpResponse, payload: OrganisationIn
+) -> Status[Json]:
     require(can_create_organisation(request.user))
     values = _resolve(payload.model_dump(mode="json"))
     org = services.organisation_create(actor=request.user, **values)
+    set_etag(response, org)
     return Status(
         201, organisation_detail_out(request, queries.organisation_get(request.user, org.pk))
     )
@@ -218,15 +231,28 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Status
     response=responses({200: OrganisationDetailOut}, *UPDATE_ERRORS),
     tags=["organisations"],
     summary="Change an organisation (staff, or an editor of it)",
+    description="Only the fields sent are changed.",
+    openapi_extra=etag_docs(200, 412),
 )
 def organisation_update(
-    request: HttpRequest, payload: OrganisationPatch, organisation_id: OrganisationId
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: OrganisationPatch,
+    organisation_id: OrganisationId,
+    if_match: IfMatch = None,
 ) -> Json:
     org = queries.organisation_get(request.user, organisation_id)
     require(can_edit_organisation(request.user, org))
     values = _resolve(payload.model_dump(mode="json", exclude_unset=True))
-    services.organisation_update(actor=request.user, organisation=org, **values)
-    return organisation_detail_out(request, queries.organisation_get(request.user, org.pk))
+    services.organisation_update(
+        actor=request.user,
+        organisation=org,
+        expected_version=parse_if_match(if_match),
+        **values,
+    )
+    org = queries.organisation_get(request.user, org.pk)
+    set_etag(response, org)
+    return organisation_detail_out(request, org)
 
 
 @router.delete(
@@ -235,11 +261,16 @@ def organisation_update(
     response=responses({204: None}, *DELETE_ERRORS),
     tags=["organisations"],
     summary="Delete an organisation (staff)",
+    openapi_extra=etag_docs(412),
 )
-def organisation_delete(request: HttpRequest, organisation_id: OrganisationId) -> Status[None]:
+def organisation_delete(
+    request: HttpRequest, organisation_id: OrganisationId, if_match: IfMatch = None
+) -> Status[None]:
     org = queries.organisation_get(request.user, organisation_id)
     require(can_delete_organisation(request.user, org))
-    services.organisation_delete(actor=request.user, organisation=org)
+    services.organisation_delete(
+        actor=request.user, organisation=org, expected_version=parse_if_match(if_match)
+    )
     return Status(204, None)
 
 
@@ -270,9 +301,14 @@ def partnership_list(request: HttpRequest, params: Query[PartnershipQuery]) -> J
     response=responses({200: PartnershipDetailOut}, *GET_ERRORS),
     tags=["partnerships"],
     summary="Get a partnership",
+    openapi_extra=etag_docs(200),
 )
-def partnership_get(request: HttpRequest, partnership_id: PartnershipId) -> Json:
-    return partnership_detail_out(request, queries.partnership_get(request.user, partnership_id))
+def partnership_get(
+    request: HttpRequest, response: HttpResponse, partnership_id: PartnershipId
+) -> Json:
+    ps = queries.partnership_get(request.user, partnership_id)
+    set_etag(response, ps)
+    return partnership_detail_out(request, ps)
 
 
 @router.post(
@@ -281,11 +317,15 @@ def partnership_get(request: HttpRequest, partnership_id: PartnershipId) -> Json
     response=responses({201: PartnershipDetailOut}, *CREATE_ERRORS),
     tags=["partnerships"],
     summary="Create a partnership (staff)",
+    openapi_extra=etag_docs(201),
 )
-def partnership_create(request: HttpRequest, payload: PartnershipIn) -> Status[Json]:
+def partnership_create(
+    request: HttpRequest, response: HttpResponse, payload: PartnershipIn
+) -> Status[Json]:
     require(can_create_partnership(request.user))
     values = _resolve(payload.model_dump(mode="json"))
     ps = services.partnership_create(actor=request.user, **values)
+    set_etag(response, ps)
     return Status(
         201, partnership_detail_out(request, queries.partnership_get(request.user, ps.pk))
     )
@@ -297,15 +337,28 @@ def partnership_create(request: HttpRequest, payload: PartnershipIn) -> Status[J
     response=responses({200: PartnershipDetailOut}, *UPDATE_ERRORS),
     tags=["partnerships"],
     summary="Change a partnership (staff, or an editor of a lead organisation)",
+    description="Only the fields sent are changed.",
+    openapi_extra=etag_docs(200, 412),
 )
 def partnership_update(
-    request: HttpRequest, payload: PartnershipPatch, partnership_id: PartnershipId
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: PartnershipPatch,
+    partnership_id: PartnershipId,
+    if_match: IfMatch = None,
 ) -> Json:
     ps = queries.partnership_get(request.user, partnership_id)
     require(can_edit_partnership(request.user, ps))
     values = _resolve(payload.model_dump(mode="json", exclude_unset=True))
-    services.partnership_update(actor=request.user, partnership=ps, **values)
-    return partnership_detail_out(request, queries.partnership_get(request.user, ps.pk))
+    services.partnership_update(
+        actor=request.user,
+        partnership=ps,
+        expected_version=parse_if_match(if_match),
+        **values,
+    )
+    ps = queries.partnership_get(request.user, ps.pk)
+    set_etag(response, ps)
+    return partnership_detail_out(request, ps)
 
 
 @router.delete(
@@ -314,11 +367,16 @@ def partnership_update(
     response=responses({204: None}, *DELETE_ERRORS),
     tags=["partnerships"],
     summary="Delete a partnership (staff)",
+    openapi_extra=etag_docs(412),
 )
-def partnership_delete(request: HttpRequest, partnership_id: PartnershipId) -> Status[None]:
+def partnership_delete(
+    request: HttpRequest, partnership_id: PartnershipId, if_match: IfMatch = None
+) -> Status[None]:
     ps = queries.partnership_get(request.user, partnership_id)
     require(can_delete_partnership(request.user, ps))
-    services.partnership_delete(actor=request.user, partnership=ps)
+    services.partnership_delete(
+        actor=request.user, partnership=ps, expected_version=parse_if_match(if_match)
+    )
     return Status(204, None)
 
 
@@ -363,9 +421,14 @@ def membership_list(request: HttpRequest, params: Query[MembershipQuery]) -> Jso
     response=responses({200: MembershipOut}, *GET_ERRORS),
     tags=["memberships"],
     summary="Get a membership",
+    openapi_extra=etag_docs(200),
 )
-def membership_get(request: HttpRequest, membership_id: MembershipId) -> Json:
-    return membership_out(_membership(membership_id))
+def membership_get(
+    request: HttpRequest, response: HttpResponse, membership_id: MembershipId
+) -> Json:
+    membership = _membership(membership_id)
+    set_etag(response, membership)
+    return membership_out(membership)
 
 
 @router.post(
@@ -374,9 +437,13 @@ def membership_get(request: HttpRequest, membership_id: MembershipId) -> Json:
     response=responses({201: MembershipOut}, *CREATE_ERRORS, 409),
     tags=["memberships"],
     summary="Add an organisation to a partnership (staff, or an editor of a lead organisation)",
-    description="409 if the organisation is already a member; change it with PATCH instead.",
+    description="409 if the organisation is already a member (as on the website); change "
+    "its role or years with PATCH instead.",
+    openapi_extra=etag_docs(201),
 )
-def membership_create(request: HttpRequest, payload: MembershipIn) -> Status[Json]:
+def membership_create(
+    request: HttpRequest, response: HttpResponse, payload: MembershipIn
+) -> Status[Json]:
     partnership = _referenced(
         Partnership, payload.partnership, "partnership", _("No partnership with this id.")
     )
@@ -384,16 +451,18 @@ def membership_create(request: HttpRequest, payload: MembershipIn) -> Status[Jso
         Organisation, payload.organisation, "organisation", _("No organisation with this id.")
     )
     require(can_edit_partnership(request.user, partnership))
-    if Membership.objects.filter(partnership=partnership, organisation=organisation).exists():
-        raise Conflict(_("This organisation is already a member of this partnership."))
-    membership = services.membership_set(
-        actor=request.user,
-        partnership=partnership,
-        organisation=organisation,
-        role=payload.role.value,
-        since_year=payload.since_year,
-        until_year=payload.until_year,
-    )
+    try:
+        membership = services.membership_add(
+            actor=request.user,
+            partnership=partnership,
+            organisation=organisation,
+            role=payload.role.value,
+            since_year=payload.since_year,
+            until_year=payload.until_year,
+        )
+    except services.AlreadyMember as exc:
+        raise Conflict(exc.messages[0]) from exc
+    set_etag(response, membership)
     return Status(201, membership_out(_membership(membership.pk)))
 
 
@@ -403,22 +472,28 @@ def membership_create(request: HttpRequest, payload: MembershipIn) -> Status[Jso
     response=responses({200: MembershipOut}, *UPDATE_ERRORS),
     tags=["memberships"],
     summary="Change a membership's role or years",
+    description="Only the fields sent are changed.",
+    openapi_extra=etag_docs(200, 412),
 )
 def membership_update(
-    request: HttpRequest, payload: MembershipPatch, membership_id: MembershipId
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: MembershipPatch,
+    membership_id: MembershipId,
+    if_match: IfMatch = None,
 ) -> Json:
     membership = _membership(membership_id)
     require(can_edit_partnership(request.user, membership.partnership))
     values = payload.model_dump(mode="json", exclude_unset=True)
-    services.membership_set(
+    services.membership_update(
         actor=request.user,
-        partnership=membership.partnership,
-        organisation=membership.organisation,
-        role=values.get("role", membership.role),
-        since_year=values.get("since_year", membership.since_year),
-        until_year=values.get("until_year", membership.until_year),
+        membership=membership,
+        expected_version=parse_if_match(if_match),
+        **values,
     )
-    return membership_out(_membership(membership.pk))
+    membership = _membership(membership.pk)
+    set_etag(response, membership)
+    return membership_out(membership)
 
 
 @router.delete(
@@ -427,11 +502,16 @@ def membership_update(
     response=responses({204: None}, *DELETE_ERRORS),
     tags=["memberships"],
     summary="Remove an organisation from a partnership",
+    openapi_extra=etag_docs(412),
 )
-def membership_delete(request: HttpRequest, membership_id: MembershipId) -> Status[None]:
+def membership_delete(
+    request: HttpRequest, membership_id: MembershipId, if_match: IfMatch = None
+) -> Status[None]:
     membership = _membership(membership_id)
     require(can_edit_partnership(request.user, membership.partnership))
-    services.membership_remove(actor=request.user, membership=membership)
+    services.membership_remove(
+        actor=request.user, membership=membership, expected_version=parse_if_match(if_match)
+    )
     return Status(204, None)
 
 
@@ -463,9 +543,12 @@ def person_list(request: HttpRequest, params: Query[PersonQuery]) -> Json:
     response=responses({200: PersonDetailOut}, *GET_ERRORS),
     tags=["people"],
     summary="Get a person (404 if the caller may not see them)",
+    openapi_extra=etag_docs(200),
 )
-def person_get(request: HttpRequest, person_id: PersonId) -> Json:
-    return person_detail_out(request, queries.person_get(request.user, person_id))
+def person_get(request: HttpRequest, response: HttpResponse, person_id: PersonId) -> Json:
+    person = queries.person_get(request.user, person_id)
+    set_etag(response, person)
+    return person_detail_out(request, person)
 
 
 @router.post(
@@ -474,14 +557,16 @@ def person_get(request: HttpRequest, person_id: PersonId) -> Json:
     response=responses({201: PersonDetailOut}, *CREATE_ERRORS),
     tags=["people"],
     summary="Add a person to an organisation (staff, or an editor of it)",
+    openapi_extra=etag_docs(201),
 )
-def person_create(request: HttpRequest, payload: PersonIn) -> Status[Json]:
+def person_create(request: HttpRequest, response: HttpResponse, payload: PersonIn) -> Status[Json]:
     organisation = _referenced(
         Organisation, payload.organisation, "organisation", _("No organisation with this id.")
     )
     require(can_create_person_for(request.user, organisation))
     values = payload.model_dump(mode="json", exclude={"organisation"})
     person = services.person_create(actor=request.user, organisation=organisation, **values)
+    set_etag(response, person)
     return Status(201, person_detail_out(request, queries.person_get(request.user, person.pk)))
 
 
@@ -492,24 +577,26 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[Json]:
     tags=["people"],
     summary="Change a person (staff, or an editor of all of their organisations)",
     description="A person who is a contact of several organisations is changed by staff or by "
-    "someone who edits all of them; an editor of one of them can unlink the person instead.",
+    "someone who edits all of them; an editor of one of them can unlink the person instead. "
+    "Only the fields sent are changed.",
+    openapi_extra=etag_docs(200, 412),
 )
-def person_update(request: HttpRequest, payload: PersonPatch, person_id: PersonId) -> Json:
+def person_update(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: PersonPatch,
+    person_id: PersonId,
+    if_match: IfMatch = None,
+) -> Json:
     person = queries.person_get(request.user, person_id)
     require(can_edit_person(request.user, person))
     values = payload.model_dump(mode="json", exclude_unset=True)
-    function = values.pop("function", None)
-    services.person_update(actor=request.user, person=person, **values)
-    affiliation = person.affiliations.first()
-    if function is not None and affiliation and function != affiliation.function:
-        # As on the website: the function belongs to the person's (first) affiliation.
-        services.affiliation_set(
-            actor=request.user,
-            person=person,
-            organisation=affiliation.organisation,
-            function=function,
-        )
-    return person_detail_out(request, queries.person_get(request.user, person.pk))
+    services.person_update(
+        actor=request.user, person=person, expected_version=parse_if_match(if_match), **values
+    )
+    person = queries.person_get(request.user, person.pk)
+    set_etag(response, person)
+    return person_detail_out(request, person)
 
 
 @router.delete(
@@ -520,11 +607,16 @@ def person_update(request: HttpRequest, payload: PersonPatch, person_id: PersonI
     summary="Delete a person (staff, or an editor of their only organisation)",
     description="A person who is a contact of several organisations is deleted by staff only; "
     "an editor unlinks them from their own organisation instead.",
+    openapi_extra=etag_docs(412),
 )
-def person_delete(request: HttpRequest, person_id: PersonId) -> Status[None]:
+def person_delete(
+    request: HttpRequest, person_id: PersonId, if_match: IfMatch = None
+) -> Status[None]:
     person = queries.person_get(request.user, person_id)
     require(can_delete_person(request.user, person))
-    services.person_delete(actor=request.user, person=person)
+    services.person_delete(
+        actor=request.user, person=person, expected_version=parse_if_match(if_match)
+    )
     return Status(204, None)
 
 

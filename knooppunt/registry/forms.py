@@ -6,8 +6,12 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from knooppunt.core.concurrency import VersionedForm
+from knooppunt.core.validators import validate_single_line
 from knooppunt.places.models import Municipality
+from knooppunt.registry import rules
 from knooppunt.registry.models import (
+    Membership,
     MembershipRole,
     Organisation,
     OrganisationKind,
@@ -93,7 +97,7 @@ class NoColonModelForm(forms.ModelForm):
         formfield_callback = _formfield
 
 
-class OrganisationForm(NoColonModelForm):
+class OrganisationForm(VersionedForm, NoColonModelForm):
     themes = ThemeChoiceField(
         queryset=Theme.objects.all(),
         required=False,
@@ -120,7 +124,7 @@ class OrganisationForm(NoColonModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
 
-class PartnershipForm(NoColonModelForm):
+class PartnershipForm(VersionedForm, NoColonModelForm):
     themes = ThemeChoiceField(
         queryset=Theme.objects.all(),
         required=False,
@@ -150,8 +154,13 @@ class PartnershipForm(NoColonModelForm):
         }
 
 
-class PersonForm(NoColonModelForm):
-    function = forms.CharField(label=_("Function"), max_length=150, required=False)
+class PersonForm(VersionedForm, NoColonModelForm):
+    function = forms.CharField(
+        label=_("Function"),
+        max_length=rules.FUNCTION_MAX,
+        required=False,
+        validators=[validate_single_line],
+    )
 
     class Meta(NoColonModelForm.Meta):
         model = Person
@@ -170,8 +179,16 @@ class MembershipForm(forms.Form):
         choices=MembershipRole.choices, label=_("Role"), initial=MembershipRole.MEMBER
     )
     since_year = forms.IntegerField(
-        label=_("Since"), required=False, min_value=1900, max_value=2100
+        label=_("Since"), required=False, min_value=rules.YEAR_MIN, max_value=rules.YEAR_MAX
     )
+
+
+class MembershipEditForm(VersionedForm, NoColonModelForm):
+    """Change a member's role and years (adding is `MembershipForm`)."""
+
+    class Meta(NoColonModelForm.Meta):
+        model = Membership
+        fields = ["role", "since_year", "until_year"]
 
 
 class ContactForm(forms.Form):
@@ -179,7 +196,12 @@ class ContactForm(forms.Form):
     label_suffix = ""
 
     person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
-    role = forms.CharField(label=_("Contact for"), max_length=150, required=False)
+    role = forms.CharField(
+        label=_("Contact for"),
+        max_length=rules.FUNCTION_MAX,
+        required=False,
+        validators=[validate_single_line],
+    )
 
     def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from knooppunt.core.concurrency import Versioned
+from knooppunt.core.validators import validate_not_blank, validate_single_line, validate_text
 from knooppunt.places.models import Municipality
+from knooppunt.registry import rules
 
-YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
-brin_validator = RegexValidator(
-    r"^[0-9]{2}[A-Z0-9]{2}$", _("A BRIN code is 4 characters, e.g. 25LJ.")
-)
-kvk_validator = RegexValidator(r"^[0-9]{8}$", _("A KvK number has 8 digits."))
+YEAR_VALIDATORS = [MinValueValidator(rules.YEAR_MIN), MaxValueValidator(rules.YEAR_MAX)]
+brin_validator = RegexValidator(f"^{rules.BRIN_PATTERN}$", rules.BRIN_MESSAGE)
+kvk_validator = RegexValidator(f"^{rules.KVK_PATTERN}$", rules.KVK_MESSAGE)
+# Required one-line names; optional one-line values; long text (description, goals).
+NAME_VALIDATORS = [validate_not_blank, validate_single_line]
+LINE_VALIDATORS = [validate_single_line]
+TEXT_VALIDATORS: list[Callable[[Any], None]] = [MaxLengthValidator(rules.TEXT_MAX), validate_text]
 
 
 class OrganisationKind(models.TextChoices):
@@ -34,12 +47,8 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-SCHOOL_KINDS = {
-    OrganisationKind.SCHOOL_VO,
-    OrganisationKind.SCHOOL_MBO,
-    OrganisationKind.SCHOOL_HBO,
-    OrganisationKind.SCHOOL_WO,
-}
+SCHOOL_KINDS = rules.SCHOOL_KINDS
+assert set(OrganisationKind.values) >= SCHOOL_KINDS  # noqa: S101 - a typo would be silent
 
 
 class PartnershipKind(models.TextChoices):
@@ -113,11 +122,11 @@ class SbiCode(models.Model):
         return f"{self.code} {self.name_nl}"
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     """A school, company, public body or network that takes part in partnerships."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=rules.NAME_MAX, validators=NAME_VALIDATORS)
     brin = models.CharField(_("BRIN code"), max_length=4, blank=True, validators=[brin_validator])
     kvk = models.CharField(_("KvK number"), max_length=8, blank=True, validators=[kvk_validator])
     sbi_codes = models.ManyToManyField(SbiCode, verbose_name=_("SBI codes"), blank=True)
@@ -132,11 +141,20 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="organisations",
     )
-    city = models.CharField(_("place"), max_length=100, blank=True)
-    website = models.URLField(_("website"), blank=True)
-    email = models.EmailField(_("general email address"), blank=True)
-    phone = models.CharField(_("general phone number"), max_length=30, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    city = models.CharField(
+        _("place"), max_length=rules.CITY_MAX, blank=True, validators=LINE_VALIDATORS
+    )
+    website = models.URLField(_("website"), max_length=rules.URL_MAX, blank=True)
+    email = models.EmailField(_("general email address"), max_length=rules.EMAIL_MAX, blank=True)
+    phone = models.CharField(
+        _("general phone number"),
+        max_length=rules.PHONE_MAX,
+        blank=True,
+        validators=LINE_VALIDATORS,
+    )
+    description = models.TextField(
+        _("description"), max_length=rules.TEXT_MAX, blank=True, validators=TEXT_VALIDATORS
+    )
     other_themes = models.TextField(
         _("other themes"),
         blank=True,
@@ -166,8 +184,8 @@ class Organisation(models.Model):
         return reverse("registry:organisation-detail", args=[self.pk])
 
     def clean(self) -> None:
-        if self.brin and self.kind not in SCHOOL_KINDS:
-            raise ValidationError({"brin": _("Only schools have a BRIN code.")})
+        if problem := rules.school_brin_problem(self.kind, self.brin):
+            raise ValidationError({"brin": problem})
 
     @property
     def is_school(self) -> bool:
@@ -194,12 +212,14 @@ class OrganisationSourceId(models.Model):
         return f"{self.source}:{self.external_id}"
 
 
-class Person(models.Model):
+class Person(Versioned):
     """A contact person. Email and phone are personal data, shown only to who may see them."""
 
-    name = models.CharField(_("name"), max_length=150)
-    email = models.EmailField(_("email address"), blank=True)
-    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    name = models.CharField(_("name"), max_length=rules.PERSON_NAME_MAX, validators=NAME_VALIDATORS)
+    email = models.EmailField(_("email address"), max_length=rules.EMAIL_MAX, blank=True)
+    phone = models.CharField(
+        _("phone number"), max_length=rules.PHONE_MAX, blank=True, validators=LINE_VALIDATORS
+    )
     is_public = models.BooleanField(
         _("name may be shown publicly"),
         default=False,
@@ -227,7 +247,9 @@ class Affiliation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="affiliations"
     )
-    function = models.CharField(_("function"), max_length=150, blank=True)
+    function = models.CharField(
+        _("function"), max_length=rules.FUNCTION_MAX, blank=True, validators=LINE_VALIDATORS
+    )
 
     class Meta:
         constraints = [
@@ -240,11 +262,11 @@ class Affiliation(models.Model):
         return f"{self.person} ({self.function}, {self.organisation})"
 
 
-class Partnership(models.Model):
+class Partnership(Versioned):
     """A public-private partnership (PPS): campus, Centre of Expertise, CIV, Technohub, ..."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=PartnershipKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=rules.NAME_MAX, validators=NAME_VALIDATORS)
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), blank=True, related_name="partnerships"
     )
@@ -256,22 +278,28 @@ class Partnership(models.Model):
         on_delete=models.PROTECT,
         related_name="partnerships",
     )
-    city = models.CharField(_("place"), max_length=100, blank=True)
+    city = models.CharField(
+        _("place"), max_length=rules.CITY_MAX, blank=True, validators=LINE_VALIDATORS
+    )
     start_year = models.PositiveSmallIntegerField(
         _("start year"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
     end_year = models.PositiveSmallIntegerField(
         _("end year"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), max_length=rules.TEXT_MAX, blank=True, validators=TEXT_VALIDATORS
+    )
     other_themes = models.TextField(
         _("other themes"),
         blank=True,
         help_text=_("Themes outside the vocabulary, as imported; separated by ;"),
     )
-    goals = models.TextField(_("goals"), blank=True)
-    website = models.URLField(_("website"), blank=True)
-    email = models.EmailField(_("general email address"), blank=True)
+    goals = models.TextField(
+        _("goals"), max_length=rules.TEXT_MAX, blank=True, validators=TEXT_VALIDATORS
+    )
+    website = models.URLField(_("website"), max_length=rules.URL_MAX, blank=True)
+    email = models.EmailField(_("general email address"), max_length=rules.EMAIL_MAX, blank=True)
     organisations = models.ManyToManyField(
         Organisation, through="Membership", related_name="partnerships"
     )
@@ -300,8 +328,8 @@ class Partnership(models.Model):
         return reverse("registry:partnership-detail", args=[self.pk])
 
     def clean(self) -> None:
-        if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+        if problem := rules.year_order_problem(self.start_year, self.end_year):
+            raise ValidationError({"end_year": problem})
 
     def lead_organisation_ids(self) -> list[int]:
         cached = getattr(self, "_prefetched_objects_cache", {}).get("memberships")
@@ -332,7 +360,7 @@ class PartnershipSourceId(models.Model):
         return f"{self.source}:{self.external_id}"
 
 
-class Membership(models.Model):
+class Membership(Versioned):
     """An organisation takes part in a partnership in a role, since some year."""
 
     partnership = models.ForeignKey(
@@ -371,18 +399,18 @@ class Membership(models.Model):
         return f"{self.organisation} in {self.partnership} ({self.role})"
 
     def clean(self) -> None:
-        if self.since_year and self.until_year and self.until_year < self.since_year:
-            raise ValidationError(
-                {"until_year": _("The end year cannot be before the start year.")}
-            )
+        if problem := rules.year_order_problem(self.since_year, self.until_year):
+            raise ValidationError({"until_year": problem})
 
 
-class PartnershipContact(models.Model):
+class PartnershipContact(Versioned):
     """A contact person for a partnership, with what they are the contact for."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="contacts")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="partnership_roles")
-    role = models.CharField(_("contact for"), max_length=150, blank=True)
+    role = models.CharField(
+        _("contact for"), max_length=rules.FUNCTION_MAX, blank=True, validators=LINE_VALIDATORS
+    )
 
     class Meta:
         constraints = [

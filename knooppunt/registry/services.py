@@ -12,10 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from knooppunt.core.audit import audit_log, diff, snapshot
+from knooppunt.core.concurrency import (
+    Expected,
+    changed_fields,
+    check_version,
+    copy_state,
+    lock,
+    save_fields,
+)
 from knooppunt.core.text import fold, index_terms
 from knooppunt.places.models import Municipality
 from knooppunt.places.queries import municipality_for_city
@@ -60,6 +69,28 @@ PARTNERSHIP_FIELDS = [
     "email",
 ]
 PERSON_FIELDS = ["name", "email", "phone", "is_public"]
+MEMBERSHIP_FIELDS = ["role", "since_year", "until_year"]
+
+
+class AlreadyMember(ValidationError):
+    """Adding an organisation that is already a member: refused, on the site and the API."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "organisation": _(
+                    "This organisation is already a member of this partnership; "
+                    "change its role or years instead."
+                )
+            },
+        )
+
+
+def _unchanged(model: type[Any], changed: Iterable[str]) -> list[str]:
+    """The model's fields outside `changed`: validated when they were written, not again
+    (a rule added later must not block an edit of another field)."""
+    changed = set(changed)
+    return [f.name for f in model._meta.concrete_fields if f.name not in changed]
 
 
 # --- reference vocabularies -------------------------------------------------------------
@@ -99,6 +130,37 @@ def themes_load_reference() -> int:
             theme.parent = parent
             theme.save(update_fields=["parent"])
     return len(by_code)
+
+
+THEME_FIELDS = [
+    "name_nl",
+    "name_en",
+    "kind",
+    "parent",
+    "synonyms_nl",
+    "synonyms_en",
+    "related_sbi_divisions",
+]
+
+
+@transaction.atomic
+def theme_update(*, actor: Any, theme: Theme, **fields: Any) -> Theme:
+    """Change a theme of the vocabulary (the admin); tagged records are reindexed when its
+    names or synonyms change."""
+    for key in fields:
+        if key not in THEME_FIELDS:
+            raise TypeError(f"theme_update() got an unknown field {key!r}")
+    before = snapshot(theme, THEME_FIELDS)
+    for key, value in fields.items():
+        setattr(theme, key, value)
+    theme.full_clean()
+    theme.save()
+    changes = diff(before, snapshot(theme, THEME_FIELDS))
+    if changes:
+        audit_log(actor=actor, action="registry.theme.updated", target=theme, changes=changes)
+    if {"name_nl", "name_en", "synonyms_nl", "synonyms_en"} & set(changes):
+        theme_reindex_tagged(theme)
+    return theme
 
 
 @transaction.atomic
@@ -314,51 +376,76 @@ def organisation_update(
     *,
     actor: Any,
     organisation: Organisation,
+    expected_version: Expected = None,
     themes: Iterable[Theme] | None = None,
     sbi_codes: Iterable[SbiCode] | None = None,
     **fields: Any,
 ) -> Organisation:
-    before = snapshot(organisation, ORGANISATION_FIELDS)
-    before["themes"] = sorted(t.code for t in organisation.themes.all())
-    if fields.get("city") and not fields.get("municipality"):
-        # No municipality chosen: look it up from the place name, else keep what we had.
-        fields["municipality"] = municipality_for_city(fields["city"]) or organisation.municipality
-    for key, value in fields.items():
+    """Change the given fields (only those) of `organisation`.
+
+    The row is read again and locked; with `expected_version` (a form's hidden version,
+    an API If-Match) a row changed since raises `StaleWrite` and nothing is written.
+    `organisation` is brought up to date; the current object is also returned.
+    """
+    for key in fields:
         if key not in ORGANISATION_FIELDS and key != "logo":
             raise TypeError(f"organisation_update() got an unknown field {key!r}")
-        setattr(organisation, key, value)
-    organisation.full_clean()
-    organisation.save()
-    if themes is not None:
-        organisation.themes.set(themes)
-    if sbi_codes is not None:
-        organisation.sbi_codes.set(sbi_codes)
-    after = snapshot(organisation, ORGANISATION_FIELDS)
-    after["themes"] = sorted(t.code for t in organisation.themes.all())
+    current = lock(Organisation, organisation.pk)
+    check_version(current, expected_version)
+    before = snapshot(current, ORGANISATION_FIELDS)
+    before["themes"] = sorted(t.code for t in current.themes.all())
+    if fields.get("city") and not fields.get("municipality"):
+        # No municipality chosen: look it up from the place name, else keep what we had.
+        fields["municipality"] = municipality_for_city(fields["city"]) or current.municipality
+    changed = changed_fields(current, fields)
+    for key in changed:
+        setattr(current, key, fields[key])
+    current.full_clean(exclude=_unchanged(Organisation, changed))
+    themes = list(themes) if themes is not None else None
+    sbi_codes = list(sbi_codes) if sbi_codes is not None else None
+    themes_changed = themes is not None and {t.pk for t in themes} != {
+        t.pk for t in current.themes.all()
+    }
+    sbi_changed = sbi_codes is not None and {s.pk for s in sbi_codes} != set(
+        current.sbi_codes.values_list("pk", flat=True)
+    )
+    if changed or themes_changed or sbi_changed:
+        save_fields(current, changed)
+    if themes_changed:
+        current.themes.set(themes)  # type: ignore[arg-type]
+    if sbi_changed:
+        current.sbi_codes.set(sbi_codes)  # type: ignore[arg-type]
+    after = snapshot(current, ORGANISATION_FIELDS)
+    after["themes"] = sorted(t.code for t in current.themes.all())
     changes = diff(before, after)
-    organisation_reindex(organisation)
+    organisation_reindex(current)
     if changes:
         audit_log(
             actor=actor,
             action="registry.organisation.updated",
-            target=organisation,
+            target=current,
             changes=changes,
         )
-        for partnership in organisation.partnerships.all():
+        for partnership in current.partnerships.all():
             partnership_reindex(partnership)
-    return organisation
+    copy_state(organisation, current)
+    return current
 
 
 @transaction.atomic
-def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
+def organisation_delete(
+    *, actor: Any, organisation: Organisation, expected_version: Expected = None
+) -> None:
+    current = lock(Organisation, organisation.pk)
+    check_version(current, expected_version)
     audit_log(
         actor=actor,
         action="registry.organisation.deleted",
-        target=organisation,
-        changes={"name": [organisation.name, None]},
+        target=current,
+        changes={"name": [current.name, None]},
     )
-    partnerships = list(organisation.partnerships.all())
-    organisation.delete()
+    partnerships = list(current.partnerships.all())
+    current.delete()
     for partnership in partnerships:
         partnership_reindex(partnership)
 
@@ -394,36 +481,60 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
-    before = snapshot(person, PERSON_FIELDS)
-    for key, value in fields.items():
+def person_update(
+    *,
+    actor: Any,
+    person: Person,
+    expected_version: Expected = None,
+    function: str | None = None,
+    **fields: Any,
+) -> Person:
+    """Change the given fields of `person` (only those); `function` is the function at the
+    person's first organisation, as the person's page shows it."""
+    for key in fields:
         if key not in PERSON_FIELDS:
             raise TypeError(f"person_update() got an unknown field {key!r}")
-        setattr(person, key, value)
-    person.full_clean()
-    person.save()
-    changes = diff(before, snapshot(person, PERSON_FIELDS))
+    current = lock(Person, person.pk)
+    check_version(current, expected_version)
+    before = snapshot(current, PERSON_FIELDS)
+    changed = changed_fields(current, fields)
+    for key in changed:
+        setattr(current, key, fields[key])
+    current.full_clean(exclude=_unchanged(Person, changed))
+    affiliation = current.affiliations.select_related("organisation").first()
+    function_changed = (
+        function is not None and affiliation is not None and function != affiliation.function
+    )
+    if function_changed:
+        assert affiliation is not None and function is not None  # noqa: S101 - for mypy
+        affiliation_set(
+            actor=actor, person=current, organisation=affiliation.organisation, function=function
+        )
+    if changed or function_changed:
+        save_fields(current, changed)
+    changes = diff(before, snapshot(current, PERSON_FIELDS))
     if changes:
         # Keep email and phone values out of the audit log; note only that they changed.
         for private in ("email", "phone"):
             if private in changes:
                 changes[private] = ["…", "…"]
-        audit_log(actor=actor, action="registry.person.updated", target=person, changes=changes)
+        audit_log(actor=actor, action="registry.person.updated", target=current, changes=changes)
         # The person appears on each of their organisations and partnerships: each one's
         # history says that its contact changed.
-        linked = {"person": [before["name"], person.name], **changes}
-        for organisation in _organisations_of(person):
+        linked = {"person": [before["name"], current.name], **changes}
+        for organisation in _organisations_of(current):
             audit_log(
                 actor=actor,
                 action="registry.affiliation.updated",
                 target=organisation,
                 changes=linked,
             )
-        for partnership in _partnerships_of(person):
+        for partnership in _partnerships_of(current):
             audit_log(
                 actor=actor, action="registry.contact.updated", target=partnership, changes=linked
             )
-    return person
+    copy_state(person, current)
+    return current
 
 
 def _organisations_of(person: Person) -> list[Organisation]:
@@ -435,30 +546,32 @@ def _partnerships_of(person: Person) -> list[Partnership]:
 
 
 @transaction.atomic
-def person_delete(*, actor: Any, person: Person) -> None:
+def person_delete(*, actor: Any, person: Person, expected_version: Expected = None) -> None:
     """Delete a person, with an entry in the history of every organisation and partnership
     they disappear from."""
+    current = lock(Person, person.pk)
+    check_version(current, expected_version)
     audit_log(
         actor=actor,
         action="registry.person.deleted",
-        target=person,
-        changes={"name": [person.name, None]},
+        target=current,
+        changes={"name": [current.name, None]},
     )
-    for organisation in _organisations_of(person):
+    for organisation in _organisations_of(current):
         audit_log(
             actor=actor,
             action="registry.affiliation.removed",
             target=organisation,
-            changes={"person": [person.name, None]},
+            changes={"person": [current.name, None]},
         )
-    for partnership in _partnerships_of(person):
+    for partnership in _partnerships_of(current):
         audit_log(
             actor=actor,
             action="registry.contact.removed",
             target=partnership,
-            changes={"contact": [person.name, None]},
+            changes={"contact": [current.name, None]},
         )
-    person.delete()
+    current.delete()
 
 
 @transaction.atomic
@@ -496,9 +609,13 @@ def person_unlink(*, actor: Any, person: Person, organisation: Organisation) -> 
 def affiliation_set(
     *, actor: Any, person: Person, organisation: Organisation, function: str = ""
 ) -> Affiliation:
-    affiliation, created = Affiliation.objects.update_or_create(
-        person=person, organisation=organisation, defaults={"function": function}
-    )
+    affiliation = Affiliation.objects.filter(person=person, organisation=organisation).first()
+    created = affiliation is None
+    if affiliation is None:
+        affiliation = Affiliation(person=person, organisation=organisation)
+    affiliation.function = function
+    affiliation.full_clean(exclude=["person", "organisation"])
+    affiliation.save()
     audit_log(
         actor=actor,
         action="registry.affiliation.set",
@@ -548,43 +665,132 @@ def partnership_create(
 
 @transaction.atomic
 def partnership_update(
-    *, actor: Any, partnership: Partnership, themes: Iterable[Theme] | None = None, **fields: Any
+    *,
+    actor: Any,
+    partnership: Partnership,
+    expected_version: Expected = None,
+    themes: Iterable[Theme] | None = None,
+    **fields: Any,
 ) -> Partnership:
-    before = snapshot(partnership, PARTNERSHIP_FIELDS)
-    before["themes"] = sorted(t.code for t in partnership.themes.all())
-    if fields.get("city") and not fields.get("municipality"):
-        fields["municipality"] = municipality_for_city(fields["city"]) or partnership.municipality
-    for key, value in fields.items():
+    """Change the given fields (only those) of `partnership`; see `organisation_update`."""
+    for key in fields:
         if key not in PARTNERSHIP_FIELDS:
             raise TypeError(f"partnership_update() got an unknown field {key!r}")
-        setattr(partnership, key, value)
-    partnership.full_clean()
-    partnership.save()
-    if themes is not None:
-        partnership.themes.set(themes)
-    after = snapshot(partnership, PARTNERSHIP_FIELDS)
-    after["themes"] = sorted(t.code for t in partnership.themes.all())
+    current = lock(Partnership, partnership.pk)
+    check_version(current, expected_version)
+    before = snapshot(current, PARTNERSHIP_FIELDS)
+    before["themes"] = sorted(t.code for t in current.themes.all())
+    if fields.get("city") and not fields.get("municipality"):
+        fields["municipality"] = municipality_for_city(fields["city"]) or current.municipality
+    changed = changed_fields(current, fields)
+    for key in changed:
+        setattr(current, key, fields[key])
+    # The years are one rule: a change of either is checked against the other.
+    exclude = _unchanged(Partnership, changed)
+    current.full_clean(exclude=exclude)
+    themes = list(themes) if themes is not None else None
+    themes_changed = themes is not None and {t.pk for t in themes} != {
+        t.pk for t in current.themes.all()
+    }
+    if changed or themes_changed:
+        save_fields(current, changed)
+    if themes_changed:
+        current.themes.set(themes)  # type: ignore[arg-type]
+    after = snapshot(current, PARTNERSHIP_FIELDS)
+    after["themes"] = sorted(t.code for t in current.themes.all())
     changes = diff(before, after)
-    partnership_reindex(partnership)
+    partnership_reindex(current)
     if changes:
         audit_log(
-            actor=actor, action="registry.partnership.updated", target=partnership, changes=changes
+            actor=actor, action="registry.partnership.updated", target=current, changes=changes
         )
-    return partnership
+    copy_state(partnership, current)
+    return current
 
 
 @transaction.atomic
-def partnership_delete(*, actor: Any, partnership: Partnership) -> None:
+def partnership_delete(
+    *, actor: Any, partnership: Partnership, expected_version: Expected = None
+) -> None:
+    current = lock(Partnership, partnership.pk)
+    check_version(current, expected_version)
     audit_log(
         actor=actor,
         action="registry.partnership.deleted",
-        target=partnership,
-        changes={"name": [partnership.name, None]},
+        target=current,
+        changes={"name": [current.name, None]},
     )
-    partnership.delete()
+    current.delete()
 
 
 @transaction.atomic
+def membership_add(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    organisation: Organisation,
+    role: str = "member",
+    since_year: int | None = None,
+    until_year: int | None = None,
+) -> Membership:
+    """Add `organisation` to `partnership`; `AlreadyMember` if it is one already (its role
+    and years are changed with `membership_update`, never by adding it again)."""
+    if Membership.objects.filter(partnership=partnership, organisation=organisation).exists():
+        raise AlreadyMember
+    membership = Membership(
+        partnership=partnership,
+        organisation=organisation,
+        role=role,
+        since_year=since_year,
+        until_year=until_year,
+    )
+    membership.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:  # added by someone else at the same moment
+        if Membership.objects.filter(partnership=partnership, organisation=organisation).exists():
+            raise AlreadyMember from exc
+        raise
+    changes = {
+        k: [None, v] for k, v in snapshot(membership, MEMBERSHIP_FIELDS).items() if v is not None
+    }
+    changes["organisation"] = [None, organisation.name]
+    audit_log(actor=actor, action="registry.membership.added", target=partnership, changes=changes)
+    partnership_reindex(partnership)
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, actor: Any, membership: Membership, expected_version: Expected = None, **fields: Any
+) -> Membership:
+    """Change the given fields (role, since_year, until_year) of a membership, only those."""
+    for key in fields:
+        if key not in MEMBERSHIP_FIELDS:
+            raise TypeError(f"membership_update() got an unknown field {key!r}")
+    current = lock(Membership, membership.pk)
+    check_version(current, expected_version)
+    before = snapshot(current, MEMBERSHIP_FIELDS)
+    changed = changed_fields(current, fields)
+    for key in changed:
+        setattr(current, key, fields[key])
+    current.full_clean(exclude=_unchanged(Membership, changed), validate_constraints=False)
+    if changed:
+        save_fields(current, changed)
+        changes = diff(before, snapshot(current, MEMBERSHIP_FIELDS))
+        organisation = current.organisation
+        changes["organisation"] = [organisation.name, organisation.name]
+        audit_log(
+            actor=actor,
+            action="registry.membership.updated",
+            target=current.partnership,
+            changes=changes,
+        )
+    copy_state(membership, current)
+    return current
+
+
 def membership_set(
     *,
     actor: Any,
@@ -594,41 +800,37 @@ def membership_set(
     since_year: int | None = None,
     until_year: int | None = None,
 ) -> Membership:
-    """Add `organisation` to `partnership`, or change its role and years."""
+    """Add `organisation` to `partnership`, or give its membership this role and these years
+    (for loading data such as the demo; people add with `membership_add`)."""
     existing = Membership.objects.filter(partnership=partnership, organisation=organisation).first()
-    membership = existing or Membership(partnership=partnership, organisation=organisation)
-    before = snapshot(membership, ["role", "since_year", "until_year"]) if existing else {}
-    membership.role = role
-    membership.since_year = since_year
-    membership.until_year = until_year
-    membership.full_clean()
-    membership.save()
-    after = snapshot(membership, ["role", "since_year", "until_year"])
-    changes = diff(before, after)
-    if changes:
-        changes["organisation"] = (
-            [organisation.name, organisation.name] if existing else [None, organisation.name]
-        )
-        audit_log(
+    if existing is None:
+        return membership_add(
             actor=actor,
-            action="registry.membership.updated" if existing else "registry.membership.added",
-            target=partnership,
-            changes=changes,
+            partnership=partnership,
+            organisation=organisation,
+            role=role,
+            since_year=since_year,
+            until_year=until_year,
         )
-    partnership_reindex(partnership)
-    return membership
+    return membership_update(
+        actor=actor, membership=existing, role=role, since_year=since_year, until_year=until_year
+    )
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership: Membership) -> None:
-    partnership = membership.partnership
+def membership_remove(
+    *, actor: Any, membership: Membership, expected_version: Expected = None
+) -> None:
+    current = lock(Membership, membership.pk)
+    check_version(current, expected_version)
+    partnership = current.partnership
     audit_log(
         actor=actor,
         action="registry.membership.removed",
         target=partnership,
-        changes={"organisation": [membership.organisation.name, None]},
+        changes={"organisation": [current.organisation.name, None]},
     )
-    membership.delete()
+    current.delete()
     partnership_reindex(partnership)
 
 
@@ -636,9 +838,18 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
 def partnership_contact_set(
     *, actor: Any, partnership: Partnership, person: Person, role: str = ""
 ) -> PartnershipContact:
-    contact, created = PartnershipContact.objects.update_or_create(
-        partnership=partnership, person=person, defaults={"role": role}
-    )
+    """Make `person` a contact person of `partnership` for `role` (or change the role)."""
+    contact = PartnershipContact.objects.filter(partnership=partnership, person=person).first()
+    created = contact is None
+    if contact is None:
+        contact = PartnershipContact(partnership=partnership, person=person, role=role)
+        contact.full_clean(validate_constraints=False)
+        contact.save()
+    elif contact.role != role:
+        contact = lock(PartnershipContact, contact.pk)
+        contact.role = role
+        contact.full_clean(exclude=_unchanged(PartnershipContact, ["role"]))
+        save_fields(contact, ["role"])
     audit_log(
         actor=actor,
         action="registry.contact.set",
@@ -717,7 +928,7 @@ def organisation_merge(*, actor: Any, keep: Organisation, remove: Organisation) 
         mine.since_year = min(
             (y for y in (mine.since_year, membership.since_year) if y), default=None
         )
-        mine.save()
+        save_fields(mine, ["role", "since_year"])
         membership.delete()
     for relation in Organisation._meta.related_objects:
         if relation.one_to_many:  # memberships, affiliations, source ids, editorships, ...
@@ -730,12 +941,12 @@ def organisation_merge(*, actor: Any, keep: Organisation, remove: Organisation) 
         updates["brin"] = remove.brin
     if not keep.logo and remove.logo:
         keep.logo = remove.logo
-        keep.save(update_fields=["logo"])
+        save_fields(keep, ["logo"])
     others = [t for t in remove.other_themes.split(";") if t]
     own = [t for t in keep.other_themes.split(";") if t]
     if any(t not in own for t in others):
         keep.other_themes = ";".join(dict.fromkeys([*own, *others]))
-        keep.save(update_fields=["other_themes"])
+        save_fields(keep, ["other_themes"])
     content_type = ContentType.objects.get_for_model(Organisation, for_concrete_model=True)
     # The history follows: entries about `remove` are now about `keep`.
     AuditEntry.objects.filter(target_type=content_type, target_id=remove.pk).update(
@@ -745,7 +956,7 @@ def organisation_merge(*, actor: Any, keep: Organisation, remove: Organisation) 
     sbi_codes = {*keep.sbi_codes.all(), *remove.sbi_codes.all()}
     removed_name, removed_pk = remove.name, remove.pk
     remove.delete()
-    organisation_update(
+    keep = organisation_update(
         actor=actor, organisation=keep, themes=themes, sbi_codes=sbi_codes, **updates
     )
     audit_log(

@@ -30,6 +30,11 @@ urlpatterns = [
     ),
     path("partnerschappen/<int:pk>/leden/", views.membership_add, name="membership-add"),
     path(
+        "partnerschappen/<int:pk>/leden/<int:membership_pk>/wijzigen/",
+        views.membership_edit,
+        name="membership-edit",
+    ),
+    path(
         "partnerschappen/<int:pk>/leden/<int:membership_pk>/verwijderen/",
         views.membership_remove,
         name="membership-remove",

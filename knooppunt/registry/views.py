@@ -31,11 +31,13 @@ from knooppunt.accounts.permissions import (
     can_view_personal_data,
 )
 from knooppunt.core.audit import history_for
+from knooppunt.core.concurrency import Conflict, StaleWrite, stale_form
 from knooppunt.core.svgmap import shapes, viewbox_height
 from knooppunt.registry import jsonld, queries, services
 from knooppunt.registry.forms import (
     ContactForm,
     DirectoryForm,
+    MembershipEditForm,
     MembershipForm,
     OrganisationForm,
     PartnershipForm,
@@ -48,6 +50,16 @@ GEO = Path(__file__).resolve().parent.parent / "places" / "data"
 
 def _status_for_invalid(request: HttpRequest) -> int:
     return 422 if getattr(request, "htmx", False) else 400
+
+
+# A save refused because someone else saved the same object first (see `_stale`).
+STATUS_STALE = 409
+
+
+def _stale(form: Any, make_current: Any, stale: StaleWrite) -> tuple[Any, Conflict]:
+    """The form to show again after a stale save, and what the other person changed."""
+    conflict = stale_form(form, make_current, version=stale.current_version)
+    return conflict.form, conflict
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:
@@ -214,6 +226,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             themes = data.pop("themes")
+            del data["version"]
             try:
                 organisation = services.organisation_create(
                     actor=request.user, themes=themes, **data
@@ -239,26 +252,40 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_organisation(request.user, organisation):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, instance=organisation)
-    status = 200
+    status, conflict = 200, None
+
+    def current() -> Any:
+        return queries.organisation_get(request.user, pk)
+
     if request.method == "POST":
+        status = _status_for_invalid(request)
         if form.is_valid():
             data = dict(form.cleaned_data)
             themes = data.pop("themes")
+            del data["version"]
             organisation.refresh_from_db()  # the form wrote the new values onto the instance
             try:
                 services.organisation_update(
-                    actor=request.user, organisation=organisation, themes=themes, **data
+                    actor=request.user,
+                    organisation=organisation,
+                    expected_version=form.expected_version,
+                    themes=themes,
+                    **data,
                 )
+            except StaleWrite as stale:
+                form, conflict = _stale(
+                    form, lambda d: OrganisationForm(d, instance=current()), stale
+                )
+                status = STATUS_STALE
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect(organisation)
-        status = _status_for_invalid(request)
     return render(
         request,
         "registry/organisation_form.html",
-        {"form": form, "organisation": organisation},
+        {"form": form, "organisation": organisation, "conflict": conflict},
         status=status,
     )
 
@@ -292,11 +319,16 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             function = data.pop("function")
-            services.person_create(
-                actor=request.user, organisation=organisation, function=function, **data
-            )
-            messages.success(request, _("Person added."))
-            return redirect(organisation)
+            del data["version"]
+            try:
+                services.person_create(
+                    actor=request.user, organisation=organisation, function=function, **data
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Person added."))
+                return redirect(organisation)
         status = _status_for_invalid(request)
     return render(
         request,
@@ -312,33 +344,43 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = queries.person_get(request.user, pk)
     if not can_edit_person(request.user, person):
         raise PermissionDenied
-    affiliation = person.affiliations.first()
-    form = PersonForm(
-        request.POST or None,
-        instance=person,
-        initial={"function": affiliation.function if affiliation else ""},
-    )
-    status = 200
+
+    def person_form(data: Any) -> PersonForm:
+        current = queries.person_get(request.user, pk)
+        affiliation = current.affiliations.first()
+        return PersonForm(
+            data,
+            instance=current,
+            initial={"function": affiliation.function if affiliation else ""},
+        )
+
+    form = person_form(request.POST or None)
+    status, conflict = 200, None
     if request.method == "POST":
+        status = _status_for_invalid(request)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            function = data.pop("function")
+            del data["version"]
             person.refresh_from_db()
-            services.person_update(actor=request.user, person=person, **data)
-            if affiliation and function != affiliation.function:
-                services.affiliation_set(
+            try:
+                services.person_update(
                     actor=request.user,
                     person=person,
-                    organisation=affiliation.organisation,
-                    function=function,
+                    expected_version=form.expected_version,
+                    **data,
                 )
-            messages.success(request, _("Changes saved."))
-            return redirect(person)
-        status = _status_for_invalid(request)
+            except StaleWrite as stale:
+                form, conflict = _stale(form, person_form, stale)
+                status = STATUS_STALE
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(person)
     return render(
         request,
         "registry/person_form.html",
-        {"form": form, "person": person, "organisation": None},
+        {"form": form, "person": person, "organisation": None, "conflict": conflict},
         status=status,
     )
 
@@ -400,6 +442,7 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             themes = data.pop("themes")
+            del data["version"]
             try:
                 partnership = services.partnership_create(actor=request.user, themes=themes, **data)
             except ValidationError as error:
@@ -423,26 +466,40 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_partnership(request.user, partnership):
         raise PermissionDenied
     form = PartnershipForm(request.POST or None, instance=partnership)
-    status = 200
+    status, conflict = 200, None
+
+    def current() -> Any:
+        return queries.partnership_get(request.user, pk)
+
     if request.method == "POST":
+        status = _status_for_invalid(request)
         if form.is_valid():
             data = dict(form.cleaned_data)
             themes = data.pop("themes")
+            del data["version"]
             partnership.refresh_from_db()
             try:
                 services.partnership_update(
-                    actor=request.user, partnership=partnership, themes=themes, **data
+                    actor=request.user,
+                    partnership=partnership,
+                    expected_version=form.expected_version,
+                    themes=themes,
+                    **data,
                 )
+            except StaleWrite as stale:
+                form, conflict = _stale(
+                    form, lambda d: PartnershipForm(d, instance=current()), stale
+                )
+                status = STATUS_STALE
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect(partnership)
-        status = _status_for_invalid(request)
     return render(
         request,
         "registry/partnership_form.html",
-        {"form": form, "partnership": partnership},
+        {"form": form, "partnership": partnership, "conflict": conflict},
         status=status,
     )
 
@@ -482,20 +539,74 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = MembershipForm(request.POST)
     if form.is_valid():
-        services.membership_set(
-            actor=request.user,
-            partnership=partnership,
-            organisation=form.cleaned_data["organisation"],
-            role=form.cleaned_data["role"],
-            since_year=form.cleaned_data["since_year"],
-        )
-        messages.success(request, _("Member saved."))
-        return redirect(partnership)
+        try:
+            services.membership_add(
+                actor=request.user,
+                partnership=partnership,
+                organisation=form.cleaned_data["organisation"],
+                role=form.cleaned_data["role"],
+                since_year=form.cleaned_data["since_year"],
+            )
+        except ValidationError as error:  # AlreadyMember among them: as the API's 409
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect(partnership)
     return render(
         request,
         "registry/membership_form.html",
         {"form": form, "partnership": partnership},
         status=_status_for_invalid(request),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    partnership = queries.partnership_get(request.user, pk)
+    if not can_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+
+    def membership_form(data: Any) -> MembershipEditForm:
+        current = get_object_or_404(
+            Membership.objects.select_related("organisation"), pk=membership_pk, partnership=pk
+        )
+        return MembershipEditForm(data, instance=current)
+
+    form = membership_form(request.POST or None)
+    membership = form.instance
+    status, conflict = 200, None
+    if request.method == "POST":
+        status = _status_for_invalid(request)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            del data["version"]
+            membership.refresh_from_db()
+            try:
+                services.membership_update(
+                    actor=request.user,
+                    membership=membership,
+                    expected_version=form.expected_version,
+                    **data,
+                )
+            except StaleWrite as stale:
+                form, conflict = _stale(form, membership_form, stale)
+                status = STATUS_STALE
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Member saved."))
+                return redirect(partnership)
+    return render(
+        request,
+        "registry/membership_edit.html",
+        {
+            "form": form,
+            "partnership": partnership,
+            "membership": membership,
+            "conflict": conflict,
+        },
+        status=status,
     )
 
 

@@ -58,8 +58,19 @@ class ApiClient:
         self.client = client
         self.token = token
 
-    def call(self, method: str, path: str, body: Any = None, *, raw: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        headers = {
+            **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+            **(headers or {}),
+        }
         data = raw if raw is not None else ("" if body is None else json.dumps(body))
         return self.client.generic(
             method, API + path, data=data, content_type="application/json", headers=headers
@@ -75,8 +86,8 @@ class ApiClient:
     def patch(self, path: str, body: Any = None, **kw: Any) -> Any:
         return self.call("PATCH", path, body, **kw)
 
-    def delete(self, path: str) -> Any:
-        return self.call("DELETE", path)
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.call("DELETE", path, **kw)
 
 
 def token_for(user: User) -> str:

@@ -494,6 +494,23 @@ def _gemeente_membership(w: World) -> Membership:
     return Membership.objects.get(partnership=w["hub"], organisation=w["gemeente"])
 
 
+def _gemeente_membership_kwargs(w: World) -> dict[str, Any]:
+    return {"pk": w["hub"].pk, "membership_pk": _gemeente_membership(w).pk}
+
+
+def _membership_edit_form(w: World) -> dict[str, Any]:
+    """The membership edit page's form (read as staff), with the role changed."""
+    reader = Client()
+    reader.force_login(w["staff"])
+    response = reader.get(
+        reverse("registry:membership-edit", kwargs=_gemeente_membership_kwargs(w))
+    )
+    assert response.status_code == 200
+    form: dict[str, Any] = page_form(response.content.decode())
+    form["role"] = "partner"
+    return form
+
+
 def _olaf_contact(w: World) -> dict[str, Any]:
     contact = PartnershipContact.objects.get(partnership=w["hub"], person=w["public"])
     return {"pk": w["hub"].pk, "contact_pk": contact.pk}
@@ -906,6 +923,13 @@ MATRIX: dict[str, Row] = {
             lambda w: _member_form(organisation=w["company"].pk, role="member", since_year=""),
             _members_of("other_ps"),
         ),
+    ),
+    "membership-edit[hub]": web(
+        "registry:membership-edit",
+        _gemeente_membership_kwargs,
+        LEAD_GET,
+        LEAD_POST,
+        Write(_membership_edit_form, _members_of("hub")),
     ),
     "membership-remove[hub]": web(
         "registry:membership-remove",

@@ -160,7 +160,7 @@ def test_a_file_with_errors_cannot_be_confirmed(
     run = ImportRun.objects.get()
     html = client.get(run.get_absolute_url()).content.decode()
     assert "cannot be imported" in html
-    assert "kvk" in html and "is not a KvK number of 8 digits" in html
+    assert "kvk" in html and "A KvK number has 8 digits" in html  # registry.rules
     assert "Confirm and import" not in html
     response = client.post(reverse("registry-import:confirm", args=[run.pk]))
     assert response.status_code == 400

@@ -106,9 +106,23 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Seq
     return written
 
 
-def update(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """UPDATE `columns` of the rows whose id is the last value of each tuple."""
+def update(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    bump_version: bool = True,
+) -> int:
+    """UPDATE `columns` of the rows whose id is the last value of each tuple.
+
+    A versioned model's rows (`core.concurrency.Versioned`) get a new version as well, so
+    that a form or API client holding the old one cannot overwrite the change unseen;
+    `bump_version=False` for derived columns only (search documents).
+    """
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    if bump_version and any(f.name == "version" for f in model._meta.concrete_fields):
+        version = connection.ops.quote_name("version")
+        assignments += f", {version} = {version} + 1"
     sql = f"UPDATE {_table(model)} SET {assignments} WHERE id = %s"  # noqa: S608 - quoted names
     written = 0
     with connection.cursor() as cursor:

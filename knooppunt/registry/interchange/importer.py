@@ -30,7 +30,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knooppunt.registry import search
+from knooppunt.core.audit import audit_bulk
+from knooppunt.registry import rules, search
 from knooppunt.registry.interchange import bulk
 from knooppunt.registry.interchange.format import (
     DEFAULT_ROLE,
@@ -52,7 +53,6 @@ from knooppunt.registry.interchange.readers import Table, open_registry, source_
 from knooppunt.registry.interchange.report import ImportReport
 from knooppunt.registry.interchange.searchdocs import DocBuilder
 from knooppunt.registry.models import (
-    SCHOOL_KINDS,
     ImportRun,
     Membership,
     Organisation,
@@ -386,7 +386,7 @@ class Importer:
             change.sbi, change.sbi_changed = record.sbi, True
         if changes and change.action == "unchanged":
             change.action = "updated"
-        if final["brin"] and final["kind"] not in SCHOOL_KINDS:
+        if rules.school_brin_problem(final["kind"], final["brin"]):
             self.report.error(
                 self.report.label(ORGANISATIONS),
                 record.line,
@@ -460,7 +460,7 @@ class Importer:
                 changes["themes"] = [self._theme_names(current), self._theme_names(record.themes)]
                 change.themes, change.themes_changed = record.themes, True
             start, end = final["start_year"], final["end_year"]
-            if start and end and end < start:
+            if rules.year_order_problem(start, end):
                 report.error(
                     report.label(PARTNERSHIPS),
                     record.line,
@@ -565,7 +565,10 @@ class Importer:
                 actor=None,
             )
         self.run = run
+        self.actor = actor
         self._audit_rows: list[tuple[Any, ...]] = []
+        # Per model: (counts, ids written), for one bulk audit entry each (see _write_audit).
+        self._bulk: dict[type[models.Model], tuple[dict[str, int], list[int]]] = {}
         steps = (
             ("sbi", self._add_sbi_codes),
             ("organisations", self._write_organisations),
@@ -756,6 +759,11 @@ class Importer:
             _column_names(OrganisationSourceId, ("organisation_id", "source", "external_id")),
             source_rows,
         )
+        merged = sum(1 for c in changed if c.action == "merged")
+        self._bulk[Organisation] = (
+            {"created": len(new), "updated": len(changed) - merged, "merged": merged},
+            [*pks, *(c.pk for c in changed)],
+        )
         for c in changed:
             action = (
                 "registry.organisation.merged"
@@ -828,6 +836,10 @@ class Importer:
             ("partnership_id", "theme_id"),
             {c.pk: c.themes for c in changed if c.themes_changed},
         )
+        self._bulk[Partnership] = (
+            {"created": len(new), "updated": len(changed)},
+            [*pks, *(c.pk for c in changed)],
+        )
         content_type = ContentType.objects.get_for_model(Partnership).pk
         for record, pk in zip(new, pks, strict=True) if len(new) <= AUDIT_CREATED_LIMIT else ():
             self._audit(
@@ -869,6 +881,10 @@ class Importer:
             Membership,
             _column_names(Membership, ("role", "since_year")),
             ((role, since, pk) for pk, _ps, role, since in plan.changed),
+        )
+        self._bulk[Membership] = (
+            {"created": len(plan.new), "updated": len(plan.changed)},
+            [pk for pk, _ps, _role, _since in plan.changed],  # new ones: see the run
         )
         self.touched_partnerships |= {self.ps_pk[r.partnership_id] for r in plan.new}
         self.touched_partnerships |= {ps for _pk, ps, _role, _since in plan.changed}
@@ -920,6 +936,18 @@ class Importer:
             for content_type, pk, name, action, changes in self._audit_rows
         )
         self._audit_rows = []
+        # One bulk entry per kind of object written: counts, ids, and the run that wrote them
+        # (also when there were too many new objects for an entry each).
+        for model, (counts, ids) in self._bulk.items():
+            if any(counts.values()):
+                audit_bulk(
+                    actor=self.actor,
+                    action=f"registry.{model._meta.model_name}.imported",
+                    model=model,
+                    counts=counts,
+                    ids=ids,
+                    reference=self.run,
+                )
 
 
 def _candidates(records: list[OrganisationRecord]) -> list[tuple[int, str, str, str, int | None]]:
@@ -1052,7 +1080,7 @@ def reindex_partnerships(
             updates.append((new_document, pk))
         if progress:
             progress(done, len(pks))
-    bulk.update(Partnership, ["search_document"], updates)
+    bulk.update(Partnership, ["search_document"], updates, bump_version=False)
     return len(updates)
 
 

@@ -20,8 +20,10 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from knooppunt.core.text import fold
+from knooppunt.core.validators import single_line_problem, text_problem
 from knooppunt.places.models import Municipality
 from knooppunt.places.queries import CityIndex
+from knooppunt.registry import rules
 from knooppunt.registry.interchange.format import (
     MEMBERSHIPS,
     ORGANISATION_KINDS,
@@ -36,18 +38,26 @@ from knooppunt.registry.interchange.format import (
 )
 from knooppunt.registry.interchange.readers import Table
 from knooppunt.registry.interchange.report import ImportReport
-from knooppunt.registry.models import SCHOOL_KINDS, SbiCode, Theme
+from knooppunt.registry.models import SbiCode, Theme
 from knooppunt.registry.services import theme_lookup, themes_resolve
 
 Progress = Callable[[str, int, int], None]
 
 MUNICIPALITY_CODE = re.compile(r"GM[0-9]{4}")
-BRIN = re.compile(r"[0-9]{2}[A-Z0-9]{2}")
-KVK = re.compile(r"[0-9]{8}")
 SBI = re.compile(r"[0-9]{2,5}")
 YEAR = re.compile(r"[0-9]{4}")
-YEAR_MIN, YEAR_MAX = 1900, 2100
-MAX_LENGTH = {"id": 200, "name": 200, "city": 100, "website": 200}
+# The same limits as the models, the forms and the API (registry.rules).
+MAX_LENGTH = {
+    "id": rules.EXTERNAL_ID_MAX,
+    "partnership_id": rules.EXTERNAL_ID_MAX,
+    "organisation_id": rules.EXTERNAL_ID_MAX,
+    "name": rules.NAME_MAX,
+    "city": rules.CITY_MAX,
+    "website": rules.URL_MAX,
+    "description": rules.TEXT_MAX,
+}
+# Every other column holds one line (core.validators.single_line_problem).
+MULTI_LINE = frozenset({"description"})
 PROGRESS_EVERY = 5000
 CELL_MEMO = 100_000
 
@@ -190,7 +200,11 @@ class _Row:
         self.values, self.label, self.line, self.report = values, label, line, report
 
     def get(self, column: str) -> str:
-        """The cell, stripped, with a spreadsheet's formula escape undone; "" when absent."""
+        """The cell, stripped, with a spreadsheet's formula escape undone; "" when absent.
+
+        A cell of a one-line column that holds a line break or another control character
+        is reported here, once, whatever the column's other checks say.
+        """
         value = self.values.get(column)
         if not value:
             return ""
@@ -199,8 +213,13 @@ class _Row:
             # An export escape keeps the text behind it exactly, white space included.
             raw = value.lstrip()
             unescaped = unescape_cell(raw)
-            return unescaped if unescaped != raw else stripped
-        return stripped
+            value = unescaped if unescaped != raw else stripped
+        else:
+            value = stripped
+        problem = text_problem(value) if column in MULTI_LINE else single_line_problem(value)
+        if problem:
+            self.error(column, problem)
+        return value
 
     def error(self, column: str, reason: str) -> None:
         self.report.error(self.label, self.line, column, reason)
@@ -212,12 +231,8 @@ class _Row:
                 self.error(column, _("A value is required."))
             return None
         limit = MAX_LENGTH.get(column)
-        if limit and len(value) > limit:
-            self.error(
-                column,
-                _("Too long: at most %(limit)d characters, this has %(length)d.")
-                % {"limit": limit, "length": len(value)},
-            )
+        if limit and (problem := rules.too_long_problem(value, limit)):
+            self.error(column, problem)
         return value
 
     def year(self, column: str) -> int | None:
@@ -228,12 +243,8 @@ class _Row:
             self.error(column, _("“%(value)s” is not a year of 4 digits.") % {"value": value})
             return None
         year = int(value)
-        if not YEAR_MIN <= year <= YEAR_MAX:
-            self.error(
-                column,
-                _("%(value)s is not a year between %(min)d and %(max)d.")
-                % {"value": value, "min": YEAR_MIN, "max": YEAR_MAX},
-            )
+        if problem := rules.year_problem(year):
+            self.error(column, problem)
             return None
         return year
 
@@ -416,25 +427,15 @@ class Parser:
         )
         brin = row.get("brin").upper()
         if brin:
-            if not BRIN.fullmatch(brin):
-                row.error(
-                    "brin",
-                    _(
-                        "“%(value)s” is not a BRIN code "
-                        "(2 digits and 2 letters or digits, e.g. 25LJ)."
-                    )
-                    % {"value": brin},
-                )
-            elif kind in ORGANISATION_KINDS and kind not in SCHOOL_KINDS:
-                row.error(
-                    "brin",
-                    _("Only schools have a BRIN code; this kind is “%(kind)s”.") % {"kind": kind},
-                )
+            if problem := rules.brin_problem(brin):
+                row.error("brin", _value_problem(brin, problem))
+            elif kind in ORGANISATION_KINDS and (problem := rules.school_brin_problem(kind, brin)):
+                row.error("brin", _value_problem(kind, problem))
             record.brin = brin
         kvk = row.get("kvk")
         if kvk:
-            if not KVK.fullmatch(kvk):
-                row.error("kvk", _("“%(value)s” is not a KvK number of 8 digits.") % {"value": kvk})
+            if problem := rules.kvk_problem(kvk):
+                row.error("kvk", _value_problem(kvk, problem))
             record.kvk = kvk
         record.sbi = self._sbi(row)
         record.themes, record.other_themes = self._themes(row)
@@ -476,12 +477,8 @@ class Parser:
         municipality, municipality_set, city = self._place(row)
         start_year = row.year("start_year")
         end_year = row.year("end_year")
-        if start_year and end_year and end_year < start_year:
-            row.error(
-                "end_year",
-                _("The end year %(end)d is before the start year %(start)d.")
-                % {"end": end_year, "start": start_year},
-            )
+        if problem := rules.year_order_problem(start_year, end_year):
+            row.error("end_year", _value_problem(f"{start_year}–{end_year}", problem))
         themes, other_themes = self._themes(row)
         if ext_id and name and kind in PARTNERSHIP_KINDS:
             self.result.partnerships.append(
@@ -545,6 +542,11 @@ class Parser:
                 )
             )
         return None
+
+
+def _value_problem(value: str, problem: str) -> str:
+    """A rule's message about the value in a cell: “value”: message."""
+    return _("“%(value)s”: %(problem)s") % {"value": value, "problem": problem}
 
 
 def parse_registry(

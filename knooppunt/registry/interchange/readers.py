@@ -502,6 +502,7 @@ def _workbook_tables(
                     title, 1, "", _("The sheet is empty: the first row must name the columns.")
                 )
                 continue
+            _report_unsaved_formulas(workbook, sheet, title, header, header_line, report)
             tables[key] = Table(
                 key,
                 title,
@@ -513,6 +514,70 @@ def _workbook_tables(
         yield tables
     finally:
         workbook.close()
+
+
+# The start of a formula element (`<f>`, `<f t="shared" .../>`, `<x:f>`) in a sheet's XML.
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_SCAN_CHUNK = 1 << 20
+
+
+def _has_formulas(archive: zipfile.ZipFile, path: str) -> bool:
+    """Whether the sheet's XML holds any formula (a fast byte scan, no XML parsing)."""
+    tail = b""
+    with archive.open(path) as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _report_unsaved_formulas(
+    workbook: Any, sheet: Any, title: str, header: list[str], header_line: int, report: ImportReport
+) -> None:
+    """Report each data cell that holds a formula without a saved result.
+
+    A workbook written by a program that does not calculate (a script, some exports)
+    stores the formula but no value; read for its values, such a cell looks empty and the
+    row would be imported without it. It is an error naming the cell instead. A formula
+    whose saved result is empty looks the same and is reported too.
+    """
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.xml.functions import iterparse
+
+    archive = getattr(workbook, "_archive", None)
+    path = getattr(sheet, "_worksheet_path", None)
+    if archive is None or path is None or not _has_formulas(archive, path):
+        return
+    with archive.open(path) as fh:
+        for _event, element in iterparse(fh):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "row":
+                element.clear()
+                continue
+            if tag != "c":
+                continue
+            children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+            value = children.get("v")
+            # No saved result: no <v>, or an empty one (what programs that do not calculate
+            # write; a result that really is empty cannot be told apart, and is refused too).
+            if "f" in children and (value is None or not value.text) and "is" not in children:
+                cell = element.get("r", "")
+                letters, row = coordinate_from_string(cell) if cell else ("", 0)
+                index = column_index_from_string(letters) - 1 if letters else -1
+                column = header[index] if 0 <= index < len(header) else ""
+                if row > header_line and column:
+                    report.error(
+                        title,
+                        row,
+                        column,
+                        _(
+                            "Cell %(cell)s holds a formula whose result was never saved; open "
+                            "the workbook in a spreadsheet program and save it, or replace the "
+                            "formula by its value."
+                        )
+                        % {"cell": cell},
+                    )
 
 
 def _sheet_rows(
