@@ -628,9 +628,13 @@ def person_delete(
     summary="Unlink a person from one of their organisations (staff, or an editor of it)",
     description="The person stays with their other organisations. Not for their last "
     "organisation (403): delete the person instead.",
+    openapi_extra=etag_docs(412),
 )
 def person_unlink(
-    request: HttpRequest, person_id: PersonId, organisation_id: OrganisationId
+    request: HttpRequest,
+    person_id: PersonId,
+    organisation_id: OrganisationId,
+    if_match: IfMatch = None,
 ) -> Status[None]:
     person = queries.person_get(request.user, person_id)
     organisation = next(
@@ -640,7 +644,12 @@ def person_unlink(
     if organisation is None:
         raise Http404(_("This person is not linked to this organisation."))
     require(can_unlink_person(request.user, person, organisation))
-    services.person_unlink(actor=request.user, person=person, organisation=organisation)
+    services.person_unlink(
+        actor=request.user,
+        person=person,
+        organisation=organisation,
+        expected_version=parse_if_match(if_match),
+    )
     return Status(204, None)
 
 

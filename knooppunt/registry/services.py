@@ -575,10 +575,15 @@ def person_delete(*, actor: Any, person: Person, expected_version: Expected = No
 
 
 @transaction.atomic
-def person_unlink(*, actor: Any, person: Person, organisation: Organisation) -> None:
+def person_unlink(
+    *, actor: Any, person: Person, organisation: Organisation, expected_version: Expected = None
+) -> None:
     """Remove `person` from `organisation`; they stay with their other organisations (and
     stay the contact person of their partnerships). Their last organisation cannot be
-    unlinked: that is deleting the person (`person_delete`)."""
+    unlinked: that is deleting the person (`person_delete`). The person's organisations
+    are part of the person, so this raises the person's version."""
+    current = lock(Person, person.pk)
+    check_version(current, expected_version)
     affiliations = list(Affiliation.objects.select_for_update().filter(person=person))
     mine = next((a for a in affiliations if a.organisation_id == organisation.pk), None)
     if mine is None:
@@ -591,6 +596,8 @@ def person_unlink(*, actor: Any, person: Person, organisation: Organisation) -> 
             gettext("This is the person's only organisation: delete the person instead.")
         )
     mine.delete()
+    save_fields(current, [])
+    copy_state(person, current)
     audit_log(
         actor=actor,
         action="registry.affiliation.removed",
