@@ -137,7 +137,8 @@ def test_a_stale_run_can_be_retried(
     assert (run.status, run.attempt) == (ImportRun.Status.DONE, 2)
     assert Organisation.objects.count() == 4
     assert not folder.exists()
-    actions = [e.action for e in history_for(run)]
+    # The run's own steps (its history also holds the bulk entries of what it wrote).
+    actions = [e.action for e in history_for(run) if e.action.startswith("registry.import.")]
     assert actions[:2] == ["registry.import.done", "registry.import.retried"]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,8 @@ def dangerous_registry(registry: dict[str, Any]) -> dict[str, Any]:
         org = services.organisation_create(
             actor=None,
             kind="company",
-            name=f"{text}{i}",
+            # Names are one line (control characters refused); descriptions keep them all.
+            name=re.sub(r"[\t\r\n]", " ", text).strip() + str(i),
             description=text,
             municipality=oss,
             city="Oss",
