@@ -6,6 +6,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from knooppunt.places.countries import NETHERLANDS
 from knooppunt.places.models import Municipality
 from knooppunt.registry.models import (
     MembershipRole,
@@ -73,7 +74,9 @@ class MunicipalityField(forms.ModelChoiceField):
             queryset=Municipality.objects.order_by("name"),
             required=False,
             label=_("Municipality"),
-            help_text=_("Left empty, it is looked up from the place name."),
+            help_text=_(
+                "Left empty, it is looked up from the place name. Places abroad have none."
+            ),
             **kwargs,
         )
 
@@ -93,7 +96,19 @@ class NoColonModelForm(forms.ModelForm):
         formfield_callback = _formfield
 
 
-class OrganisationForm(NoColonModelForm):
+class LocatedForm(NoColonModelForm):
+    """A form with the country of `registry.models.Located`: a post without it (a script,
+    an old page) keeps the object's country (the Netherlands for a new one)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].required = False
+
+    def clean_country(self) -> str:
+        return self.cleaned_data.get("country") or self.instance.country or NETHERLANDS
+
+
+class OrganisationForm(LocatedForm):
     themes = ThemeChoiceField(
         queryset=Theme.objects.all(),
         required=False,
@@ -107,6 +122,7 @@ class OrganisationForm(NoColonModelForm):
         fields = [
             "name",
             "kind",
+            "country",
             "city",
             "municipality",
             "brin",
@@ -120,7 +136,7 @@ class OrganisationForm(NoColonModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
 
-class PartnershipForm(NoColonModelForm):
+class PartnershipForm(LocatedForm):
     themes = ThemeChoiceField(
         queryset=Theme.objects.all(),
         required=False,
@@ -134,6 +150,7 @@ class PartnershipForm(NoColonModelForm):
         fields = [
             "name",
             "kind",
+            "country",
             "city",
             "municipality",
             "start_year",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from knooppunt.places import countries
 from knooppunt.places.models import Municipality
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -113,7 +114,52 @@ class SbiCode(models.Model):
         return f"{self.code} {self.name_nl}"
 
 
-class Organisation(models.Model):
+def country_field() -> models.CharField:
+    return models.CharField(
+        _("country"),
+        max_length=2,
+        default=countries.NETHERLANDS,
+        choices=countries.choices,
+        help_text=_("Only places in the Netherlands have a municipality."),
+    )
+
+
+class Located:
+    """Where an organisation or partnership is: a country, the place as written, and (in
+    the Netherlands, when the place resolves) a municipality. See places.resolve."""
+
+    country: str
+    city: str
+    municipality: Municipality | None
+
+    @property
+    def is_abroad(self) -> bool:
+        return self.country != countries.NETHERLANDS
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the active language."""
+        return countries.name(self.country)
+
+    @property
+    def place_label(self) -> str:
+        """One line for lists and headers: `Mol, België`, `Hengelo, Overijssel`, or the
+        place as written when it has no municipality; "" when nothing is known."""
+        if self.is_abroad:
+            return ", ".join(part for part in (self.city, self.country_name) if part)
+        municipality = self.municipality
+        if municipality is None:
+            return self.city
+        return f"{self.city or municipality.name}, {municipality.province.name}"
+
+    def clean_place(self) -> None:
+        if self.is_abroad and self.municipality is not None:
+            raise ValidationError(
+                {"municipality": _("Only places in the Netherlands have a municipality.")}
+            )
+
+
+class Organisation(Located, models.Model):
     """A school, company, public body or network that takes part in partnerships."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
@@ -124,6 +170,7 @@ class Organisation(models.Model):
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), blank=True, related_name="organisations"
     )
+    country = country_field()
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality"),
@@ -157,6 +204,12 @@ class Organisation(models.Model):
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["brin"]),
             models.Index(fields=["kvk"]),
+            # The staff list of those without a municipality (few among many), per country.
+            models.Index(
+                fields=["country", "name", "id"],
+                condition=models.Q(municipality__isnull=True),
+                name="organisation_unplaced",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,6 +221,7 @@ class Organisation(models.Model):
     def clean(self) -> None:
         if self.brin and self.kind not in SCHOOL_KINDS:
             raise ValidationError({"brin": _("Only schools have a BRIN code.")})
+        self.clean_place()
 
     @property
     def is_school(self) -> bool:
@@ -240,7 +294,7 @@ class Affiliation(models.Model):
         return f"{self.person} ({self.function}, {self.organisation})"
 
 
-class Partnership(models.Model):
+class Partnership(Located, models.Model):
     """A public-private partnership (PPS): campus, Centre of Expertise, CIV, Technohub, ..."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=PartnershipKind.choices)
@@ -248,6 +302,7 @@ class Partnership(models.Model):
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), blank=True, related_name="partnerships"
     )
+    country = country_field()
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality"),
@@ -283,7 +338,14 @@ class Partnership(models.Model):
         ordering = ["name"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
-        indexes = [models.Index(fields=["name", "id"])]
+        indexes = [
+            models.Index(fields=["name", "id"]),
+            models.Index(
+                fields=["country", "name", "id"],
+                condition=models.Q(municipality__isnull=True),
+                name="partnership_unplaced",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_year__isnull=True)
@@ -302,6 +364,7 @@ class Partnership(models.Model):
     def clean(self) -> None:
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+        self.clean_place()
 
     def lead_organisation_ids(self) -> list[int]:
         cached = getattr(self, "_prefetched_objects_cache", {}).get("memberships")

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from knooppunt.core.audit import audit_log, diff, snapshot
 from knooppunt.core.text import fold, index_terms
+from knooppunt.places.countries import NETHERLANDS
 from knooppunt.places.models import Municipality
 from knooppunt.places.queries import municipality_for_city
 from knooppunt.registry import search
@@ -38,6 +39,7 @@ ORGANISATION_FIELDS = [
     "name",
     "brin",
     "kvk",
+    "country",
     "municipality",
     "city",
     "website",
@@ -48,6 +50,7 @@ ORGANISATION_FIELDS = [
 PARTNERSHIP_FIELDS = [
     "kind",
     "name",
+    "country",
     "municipality",
     "city",
     "start_year",
@@ -267,9 +270,24 @@ def registry_reindex_all() -> dict[str, int]:
 # --- organisations ------------------------------------------------------------------------
 
 
-def _resolve_municipality(values: dict[str, Any]) -> None:
-    if not values.get("municipality") and values.get("city"):
-        values["municipality"] = municipality_for_city(values["city"])
+def _resolve_place(
+    values: dict[str, Any], current: Organisation | Partnership | None = None
+) -> None:
+    """Fill in the municipality from the place as written when none is given (the rules of
+    `places.resolve`; the same as an import). Abroad there is no municipality: one left
+    over from before is dropped, one given with a foreign country is refused by `clean()`.
+    On a change, a place that does not resolve keeps the municipality the object had."""
+    country = values.get("country") or (current.country if current else NETHERLANDS)
+    if "country" in values:
+        values["country"] = country
+    if country != NETHERLANDS:
+        if not values.get("municipality"):
+            values["municipality"] = None
+        return
+    if values.get("municipality") or not values.get("city"):
+        return
+    found = municipality_for_city(values["city"])
+    values["municipality"] = found or (current.municipality if current else None)
 
 
 @transaction.atomic
@@ -285,7 +303,7 @@ def organisation_create(
     **fields: Any,
 ) -> Organisation:
     values = {"kind": kind, "name": name, **fields}
-    _resolve_municipality(values)
+    _resolve_place(values)
     organisation = Organisation(**values)
     organisation.full_clean()
     organisation.save()
@@ -318,9 +336,7 @@ def organisation_update(
 ) -> Organisation:
     before = snapshot(organisation, ORGANISATION_FIELDS)
     before["themes"] = sorted(t.code for t in organisation.themes.all())
-    if fields.get("city") and not fields.get("municipality"):
-        # No municipality chosen: look it up from the place name, else keep what we had.
-        fields["municipality"] = municipality_for_city(fields["city"]) or organisation.municipality
+    _resolve_place(fields, organisation)
     for key, value in fields.items():
         if key not in ORGANISATION_FIELDS and key != "logo":
             raise TypeError(f"organisation_update() got an unknown field {key!r}")
@@ -454,7 +470,7 @@ def partnership_create(
     **fields: Any,
 ) -> Partnership:
     values = {"kind": kind, "name": name, **fields}
-    _resolve_municipality(values)
+    _resolve_place(values)
     partnership = Partnership(**values)
     partnership.full_clean()
     partnership.save()
@@ -481,8 +497,7 @@ def partnership_update(
 ) -> Partnership:
     before = snapshot(partnership, PARTNERSHIP_FIELDS)
     before["themes"] = sorted(t.code for t in partnership.themes.all())
-    if fields.get("city") and not fields.get("municipality"):
-        fields["municipality"] = municipality_for_city(fields["city"]) or partnership.municipality
+    _resolve_place(fields, partnership)
     for key, value in fields.items():
         if key not in PARTNERSHIP_FIELDS:
             raise TypeError(f"partnership_update() got an unknown field {key!r}")
