@@ -113,3 +113,8 @@ def can_edit_person(user: Any, person: Any) -> bool:
 
 def can_invite(user: Any) -> bool:
     return is_staff(user)
+
+
+def can_review_places(user: Any) -> bool:
+    """The list of organisations and partnerships without a municipality (to fix places)."""
+    return is_staff(user)

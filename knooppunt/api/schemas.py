@@ -26,6 +26,12 @@ DEFAULT_PAGE_SIZE = 20
 # Text the database can store: no NUL characters (PostgreSQL refuses them).
 TEXT = r"^[^\x00]*$"
 MUNICIPALITY_CODE = r"^GM[0-9]{4}$"
+COUNTRY_CODE = r"^[A-Z]{2}$"
+COUNTRY_OUT = "ISO 3166-1 alpha-2 code: NL, or the country of a partner abroad."
+COUNTRY_IN = (
+    "ISO 3166-1 alpha-2 code (default NL). Abroad no municipality is looked up and none "
+    "may be given."
+)
 BRIN = r"^([0-9]{2}[A-Z0-9]{2})?$"
 KVK = r"^([0-9]{8})?$"
 ThemeCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$")]
@@ -220,8 +226,11 @@ class OrganisationOut(Schema):
     name: str
     brin: str
     kvk: str
-    city: str
-    municipality: MunicipalityOut | None
+    country: str = Field(description=COUNTRY_OUT)
+    city: str = Field(description="The place as written.")
+    municipality: MunicipalityOut | None = Field(
+        description="Null abroad, or when the place did not resolve to one municipality."
+    )
     website: str
     email: str = Field(description="The organisation's general address (public).")
     phone: str = Field(description="The organisation's general number (public).")
@@ -264,6 +273,7 @@ class OrganisationIn(Input):
     name: str = Field(min_length=1, max_length=200, pattern=TEXT)
     brin: str = Field("", pattern=BRIN, description="Schools only.")
     kvk: str = Field("", pattern=KVK)
+    country: str = Field("NL", pattern=COUNTRY_CODE, description=COUNTRY_IN)
     city: str = Field("", max_length=100, pattern=TEXT)
     municipality: str | None = Field(
         None,
@@ -287,6 +297,7 @@ class OrganisationPatch(Input):
     name: str = patch_field(min_length=1, max_length=200, pattern=TEXT)
     brin: str = patch_field(pattern=BRIN)
     kvk: str = patch_field(pattern=KVK)
+    country: str = patch_field(pattern=COUNTRY_CODE, description=COUNTRY_IN)
     city: str = patch_field(max_length=100, pattern=TEXT)
     municipality: str | None = patch_field(pattern=MUNICIPALITY_CODE)
     website: str = patch_field(max_length=200, pattern=TEXT)
@@ -305,8 +316,11 @@ class PartnershipOut(Schema):
     url: str = Field(description="The partnership's page on the website.")
     kind: PartnershipKind
     name: str
-    city: str
-    municipality: MunicipalityOut | None
+    country: str = Field(description=COUNTRY_OUT)
+    city: str = Field(description="The place as written.")
+    municipality: MunicipalityOut | None = Field(
+        description="Null abroad, or when the place did not resolve to one municipality."
+    )
     start_year: int | None
     end_year: int | None
     description: str
@@ -346,6 +360,7 @@ class PartnershipPage(PageMeta):
 class PartnershipIn(Input):
     kind: PartnershipKind
     name: str = Field(min_length=1, max_length=200, pattern=TEXT)
+    country: str = Field("NL", pattern=COUNTRY_CODE, description=COUNTRY_IN)
     city: str = Field("", max_length=100, pattern=TEXT)
     municipality: str | None = Field(
         None,
@@ -366,6 +381,7 @@ class PartnershipPatch(Input):
 
     kind: PartnershipKind = patch_field()
     name: str = patch_field(min_length=1, max_length=200, pattern=TEXT)
+    country: str = patch_field(pattern=COUNTRY_CODE, description=COUNTRY_IN)
     city: str = patch_field(max_length=100, pattern=TEXT)
     municipality: str | None = patch_field(pattern=MUNICIPALITY_CODE)
     start_year: Year | None = patch_field()

@@ -13,7 +13,9 @@ Three layers, each recognisable in the data:
    people, all from `random.Random(2026)` so every run builds the same data. Descriptions
    start with "Fictief bedrijf (demodata)." or "Fictief samenwerkingsverband (demodata).";
    KvK numbers are 0099xxxx, e-mail addresses and websites are on example.nl and mobile
-   numbers are 06-00xxxxxx (a block that is not handed out).
+   numbers are 06-00xxxxxx (a block that is not handed out). Three fictional partners
+   abroad (in Mol, Aachen and Valencia: a country, no municipality) join European
+   partnerships.
 
 Every organisation and partnership gets a stable id under source "demo"
 (`brin:25LJ`, `seed:talentencampus-oss`, `gen-company-0001`); a second run skips what is
@@ -87,6 +89,7 @@ class OrgSpec:
     website: str = ""
     description: str = ""
     province: str = ""  # for planning only
+    country: str = "NL"
 
 
 @dataclass
@@ -122,6 +125,41 @@ class Plan:
     organisations: list[OrgSpec] = field(default_factory=list)
     partnerships: list[PartnershipSpec] = field(default_factory=list)
     people: list[PersonSpec] = field(default_factory=list)
+
+
+# --- fictional partners abroad (interchange format 1.1: a country, no municipality) -------
+
+FICTIONAL_ABROAD = "Fictieve buitenlandse partner (demodata)."
+ABROAD_ORGANISATIONS = [
+    OrgSpec(
+        "gen-abroad-mol",
+        "knowledge_institute",
+        "Kempens Energie-instituut",
+        city="Mol",
+        themes=("energie",),
+        description=f"{FICTIONAL_ABROAD} Vlaams onderzoeksinstituut voor energie en materialen.",
+        country="BE",
+    ),
+    OrgSpec(
+        "gen-abroad-aachen",
+        "school_wo",
+        "Hochschule Dreiländereck",
+        city="Aachen",
+        themes=("htsm",),
+        description=f"{FICTIONAL_ABROAD} Duitse technische universiteit, partner in EU-projecten.",
+        country="DE",
+    ),
+    OrgSpec(
+        "gen-abroad-valencia",
+        "school_wo",
+        "Universidad del Turia",
+        city="Valencia",
+        themes=("agri_food",),
+        description=f"{FICTIONAL_ABROAD} Spaanse universiteit, partner in een Europees CoVE.",
+        country="ES",
+    ),
+]
+MAX_MEMBERS = 12  # besides the lead
 
 
 # --- layer 2: organisations and partnerships named in the seed texts ----------------------
@@ -1251,6 +1289,14 @@ def build_plan(
                 )
             )
 
+    # Partners abroad: each joins a European partnership (a CoVE, else a hub) with room.
+    orgs += ABROAD_ORGANISATIONS
+    european = [p for kind in ("cove", "hub") for p in plan.partnerships if p.kind == kind]
+    for i, abroad in enumerate(ABROAD_ORGANISATIONS):
+        roomy = [p for p in european if len(p.members) - 1 < MAX_MEMBERS]
+        target = roomy[i % len(roomy)]
+        target.members.append((abroad.external_id, "partner", target.start_year))
+
     # People: partnership contacts first, then staff of random companies, 120 in all.
     all_companies = [c for p in PROVINCE_CITIES for c, _ in companies[p]]
     while len(contacts) < 120:
@@ -1309,6 +1355,7 @@ class _Writer:
             sbi_codes=[self.sbi[c] for c in spec.sbi],
             source=SOURCE,
             external_id=spec.external_id,
+            country=spec.country,
             municipality=self.municipalities.get(spec.municipality),
             city=spec.city,
             brin=spec.brin,

@@ -152,6 +152,18 @@ class Located:
             return self.city
         return f"{self.city or municipality.name}, {municipality.province.name}"
 
+    @property
+    def place_short(self) -> str:
+        """For a name in a list of members: `Mol, België`, the municipality, or the place."""
+        if self.is_abroad:
+            return self.place_label
+        return self.municipality.name if self.municipality is not None else self.city
+
+    @property
+    def is_unplaced(self) -> bool:
+        """A Dutch place is known but no municipality: staff should fix it."""
+        return not self.is_abroad and self.municipality is None and bool(self.city)
+
     def clean_place(self) -> None:
         if self.is_abroad and self.municipality is not None:
             raise ValidationError(

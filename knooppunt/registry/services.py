@@ -274,9 +274,10 @@ def _resolve_place(
     values: dict[str, Any], current: Organisation | Partnership | None = None
 ) -> None:
     """Fill in the municipality from the place as written when none is given (the rules of
-    `places.resolve`; the same as an import). Abroad there is no municipality: one left
-    over from before is dropped, one given with a foreign country is refused by `clean()`.
-    On a change, a place that does not resolve keeps the municipality the object had."""
+    `places.resolve`, as on import). Abroad there is no municipality: one left over from
+    before is dropped, one given with a foreign country is refused by `clean()`. A place
+    that does not resolve leaves no municipality, except that an unchanged place keeps the
+    one the object has (chosen by hand, e.g. on the staff list of unplaced ones)."""
     country = values.get("country") or (current.country if current else NETHERLANDS)
     if "country" in values:
         values["country"] = country
@@ -287,7 +288,8 @@ def _resolve_place(
     if values.get("municipality") or not values.get("city"):
         return
     found = municipality_for_city(values["city"])
-    values["municipality"] = found or (current.municipality if current else None)
+    unchanged = current is not None and values["city"] == current.city
+    values["municipality"] = found or (current.municipality if unchanged and current else None)
 
 
 @transaction.atomic
