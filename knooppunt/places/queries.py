@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from knooppunt.core.text import fold
@@ -17,17 +19,36 @@ from knooppunt.places.resolve import (
     Resolution,
 )
 
+_INDEX: dict[str, Any] = {}
+
+
+def _reference_version() -> tuple[Any, ...]:
+    """Changes whenever municipalities or places are added, removed or reloaded."""
+    municipalities = Municipality.objects.aggregate(n=Count("id"), top=Max("id"))
+    places = Place.objects.aggregate(n=Count("id"), top=Max("id"))
+    return (municipalities["n"], municipalities["top"], places["n"], places["top"])
+
 
 def place_index() -> PlaceIndex:
     """The municipalities, woonplaatsen and aliases of the database, ready to resolve places.
 
-    Loads about 2,900 names (a few milliseconds); a caller resolving many places (the
-    importer) builds it once and keeps it.
+    Building it reads about 2,900 names (tens of milliseconds); it is kept per process
+    and rebuilt when the reference data changes (two small aggregate queries tell), so
+    a form or API call pays for a lookup only. `places_load_reference` forgets it.
     """
-    return PlaceIndex(
-        Municipality.objects.values_list("pk", "name", "province__code"),
-        Place.objects.values_list("name", "municipality_id"),
-    )
+    version = _reference_version()
+    if _INDEX.get("version") != version:
+        _INDEX["index"] = PlaceIndex(
+            Municipality.objects.values_list("pk", "name", "province__code"),
+            Place.objects.values_list("name", "municipality_id"),
+        )
+        _INDEX["version"] = version
+    index: PlaceIndex = _INDEX["index"]
+    return index
+
+
+def place_index_forget() -> None:
+    _INDEX.clear()
 
 
 def resolve_city(

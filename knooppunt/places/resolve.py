@@ -100,7 +100,7 @@ _LEADING = {"s", "gemeente", "gem"}  # 's-Gravenhage, gemeente Oss, gem. Oss
 _TOKEN_SPELLING = {"st": "sint", "den": "de"}
 SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 0.8
-MAX_FUZZY = 2000  # unknown names per index that get suggestions (difflib costs ~ms each)
+MAX_FUZZY = 10_000  # unknown names per index that get suggestions
 MEMO = 100_000
 
 
@@ -188,6 +188,7 @@ class PlaceIndex:
         self._municipality: dict[str, set[int]] = {}
         self._place: dict[str, set[int]] = {}
         self._labels: dict[str, str] = {}  # key -> a name to suggest
+        self._by_initial: dict[str, list[str]] = {}  # first letter -> keys, for suggestions
         for pk, name, province in municipalities:
             self.names[pk], self.province[pk] = name, province
             words = tokens(name)
@@ -209,6 +210,8 @@ class PlaceIndex:
         for alias, target in (aliases if aliases is not None else load_aliases()).items():
             self._aliases[key(tokens(alias))] = key(tokens(target))
             self._labels.setdefault(key(tokens(alias)), alias)
+        for label_key in self._labels:
+            self._by_initial.setdefault(label_key[0], []).append(label_key)
         self._memo: dict[tuple[str, str], Resolution] = {}
         self._fuzzy = 0
 
@@ -266,10 +269,14 @@ class PlaceIndex:
         return self._found(PLACE, self._within(self._place.get(name_key, set()), province))
 
     def _suggest(self, name_key: str) -> tuple[str, ...]:
+        """Names close to a misspelt one (difflib ratio >= 0.8). Only names with the same
+        first letter and about the same length are compared: a slip seldom changes the
+        first letter, and it keeps a suggestion well under a millisecond."""
         if self._fuzzy >= MAX_FUZZY or len(name_key) < 3:
             return ()
         self._fuzzy += 1
-        close = difflib.get_close_matches(
-            name_key, self._labels.keys(), n=SUGGESTIONS, cutoff=SUGGESTION_CUTOFF
-        )
+        pool = [
+            k for k in self._by_initial.get(name_key[0], ()) if abs(len(k) - len(name_key)) <= 3
+        ]
+        close = difflib.get_close_matches(name_key, pool, n=SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)
         return tuple(dict.fromkeys(self._labels[k] for k in close))
