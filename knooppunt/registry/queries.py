@@ -480,8 +480,13 @@ def region_counts() -> dict[str, Any]:
         "unplaced_partnerships": Partnership.objects.filter(
             municipality__isnull=True, country=NETHERLANDS
         ).count(),
-        "abroad_organisations": Organisation.objects.exclude(country=NETHERLANDS).count(),
-        "abroad_partnerships": Partnership.objects.exclude(country=NETHERLANDS).count(),
+        # Abroad means no municipality (Located.clean_place): counted from the null rows only.
+        "abroad_organisations": Organisation.objects.filter(municipality__isnull=True)
+        .exclude(country=NETHERLANDS)
+        .count(),
+        "abroad_partnerships": Partnership.objects.filter(municipality__isnull=True)
+        .exclude(country=NETHERLANDS)
+        .count(),
     }
 
 
