@@ -147,3 +147,8 @@ def can_manage_imports(user: Any, run: Any = None) -> bool:
 def can_release_lockouts(user: Any) -> bool:
     """See who is locked out of logging in after too many wrong passwords, and let them in."""
     return is_staff(user)
+
+
+def can_review_places(user: Any) -> bool:
+    """The list of organisations and partnerships without a municipality (to fix places)."""
+    return is_staff(user)

@@ -30,6 +30,12 @@ DEFAULT_PAGE_SIZE = 20
 # Text the database can store: no NUL characters (PostgreSQL refuses them).
 TEXT = r"^[^\x00]*$"
 MUNICIPALITY_CODE = r"^GM[0-9]{4}$"
+COUNTRY_CODE = r"^[A-Z]{2}$"
+COUNTRY_OUT = "ISO 3166-1 alpha-2 code: NL, or the country of a partner abroad."
+COUNTRY_IN = (
+    "ISO 3166-1 alpha-2 code (default NL). Abroad no municipality is looked up and none "
+    "may be given."
+)
 BRIN = rf"^({rules.BRIN_PATTERN})?$"
 KVK = rf"^({rules.KVK_PATTERN})?$"
 ThemeCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$")]
@@ -253,8 +259,11 @@ class OrganisationOut(Schema):
     name: str
     brin: str
     kvk: str
-    city: str
-    municipality: MunicipalityOut | None
+    country: str = Field(description=COUNTRY_OUT)
+    city: str = Field(description="The place as written.")
+    municipality: MunicipalityOut | None = Field(
+        description="Null abroad, or when the place did not resolve to one municipality."
+    )
     website: str
     email: str = Field(description="The organisation's general address (public).")
     phone: str = Field(description="The organisation's general number (public).")
@@ -297,6 +306,7 @@ class OrganisationIn(Input):
     name: Name
     brin: str = Field("", pattern=BRIN, description="Schools only.")
     kvk: str = Field("", pattern=KVK)
+    country: str = Field("NL", pattern=COUNTRY_CODE, description=COUNTRY_IN)
     city: City = ""
     municipality: str | None = Field(
         None,
@@ -320,6 +330,7 @@ class OrganisationPatch(Input):
     name: Name = patch_field()
     brin: str = patch_field(pattern=BRIN)
     kvk: str = patch_field(pattern=KVK)
+    country: str = patch_field(pattern=COUNTRY_CODE, description=COUNTRY_IN)
     city: City = patch_field()
     municipality: str | None = patch_field(pattern=MUNICIPALITY_CODE)
     website: Website = patch_field()
@@ -338,8 +349,11 @@ class PartnershipOut(Schema):
     url: str = Field(description="The partnership's page on the website.")
     kind: PartnershipKind
     name: str
-    city: str
-    municipality: MunicipalityOut | None
+    country: str = Field(description=COUNTRY_OUT)
+    city: str = Field(description="The place as written.")
+    municipality: MunicipalityOut | None = Field(
+        description="Null abroad, or when the place did not resolve to one municipality."
+    )
     start_year: int | None
     end_year: int | None
     description: str
@@ -379,6 +393,7 @@ class PartnershipPage(PageMeta):
 class PartnershipIn(Input):
     kind: PartnershipKind
     name: Name
+    country: str = Field("NL", pattern=COUNTRY_CODE, description=COUNTRY_IN)
     city: City = ""
     municipality: str | None = Field(
         None,
@@ -399,6 +414,7 @@ class PartnershipPatch(Input):
 
     kind: PartnershipKind = patch_field()
     name: Name = patch_field()
+    country: str = patch_field(pattern=COUNTRY_CODE, description=COUNTRY_IN)
     city: City = patch_field()
     municipality: str | None = patch_field(pattern=MUNICIPALITY_CODE)
     start_year: Year | None = patch_field()

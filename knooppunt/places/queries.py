@@ -2,74 +2,95 @@
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
+from django.utils.translation import gettext as _
 
 from knooppunt.core.text import fold
 from knooppunt.places.models import LabourMarketRegion, Municipality, Place, Province
+from knooppunt.places.resolve import (
+    AMBIGUOUS,
+    EMPTY,
+    FOREIGN,
+    NETHERLANDS,
+    UNKNOWN,
+    PlaceIndex,
+    Resolution,
+)
 
-# Names people write that CBS spells differently (CBS woonplaats names are the reference).
-CITY_ALIASES = {
-    "den haag": "s gravenhage",
-    "the hague": "s gravenhage",
-    "den bosch": "s hertogenbosch",
-}
-
-
-_QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
-
-
-def base_name(name: str) -> str:
-    """A place or municipality name folded, without a CBS qualifier: `Hengelo (Gld)` -> hengelo."""
-    return fold(_QUALIFIER.sub("", name))
+_INDEX: dict[str, Any] = {}
 
 
-class CityIndex:
-    """Resolves free-text place names to municipalities, from data loaded once.
+def _reference_version() -> tuple[Any, ...]:
+    """Changes whenever municipalities or places are added, removed or reloaded."""
+    municipalities = Municipality.objects.aggregate(n=Count("id"), top=Max("id"))
+    places = Place.objects.aggregate(n=Count("id"), top=Max("id"))
+    return (municipalities["n"], municipalities["top"], places["n"], places["top"])
 
-    A municipality name is accepted too (Oss, Súdwest-Fryslân). A name written
-    with its CBS qualifier (`Hengelo (Gld)`, `Beek (L.)`) resolves exactly; a bare
-    name that several municipalities share (Hengelo, Beek, ...) resolves only when
-    the province tells which.
+
+def place_index() -> PlaceIndex:
+    """The municipalities, woonplaatsen and aliases of the database, ready to resolve places.
+
+    Building it reads about 2,900 names (tens of milliseconds); it is kept per process
+    and rebuilt when the reference data changes (two small aggregate queries tell), so
+    a form or API call pays for a lookup only. `places_load_reference` forgets it.
     """
-
-    def __init__(self, municipalities: list[Municipality], places: list[tuple[str, int]]) -> None:
-        self.by_pk = {m.pk: m for m in municipalities}
-        self.exact: dict[str, set[int]] = {}
-        self.base: dict[str, set[int]] = {}
-        names = [(m.name, m.pk) for m in municipalities] + places
-        for name, municipality_id in names:
-            self.exact.setdefault(fold(name), set()).add(municipality_id)
-            self.base.setdefault(base_name(name), set()).add(municipality_id)
-
-    @classmethod
-    def from_db(cls) -> CityIndex:
-        return cls(
-            list(Municipality.objects.select_related("province")),
-            list(Place.objects.values_list("name", "municipality_id")),
+    version = _reference_version()
+    if _INDEX.get("version") != version:
+        _INDEX["index"] = PlaceIndex(
+            Municipality.objects.values_list("pk", "name", "province__code"),
+            Place.objects.values_list("name", "municipality_id"),
         )
-
-    def resolve(self, city: str, *, province_code: str = "") -> Municipality | None:
-        exact = fold(city)
-        exact = CITY_ALIASES.get(exact, exact)
-        if not exact:
-            return None
-        if _QUALIFIER.search(city):
-            ids = self.exact.get(exact, set())
-        else:
-            ids = self.base.get(CITY_ALIASES.get(base_name(city), base_name(city)), set())
-        found = [self.by_pk[i] for i in ids]
-        if province_code:
-            found = [m for m in found if m.province.code == province_code]
-        return found[0] if len(found) == 1 else None
+        _INDEX["version"] = version
+    index: PlaceIndex = _INDEX["index"]
+    return index
 
 
-def municipality_for_city(city: str, *, province_code: str = "") -> Municipality | None:
-    """The municipality a free-text place name lies in, or None when unknown or ambiguous."""
+def place_index_forget() -> None:
+    _INDEX.clear()
+
+
+def resolve_city(
+    city: str, *, country: str = NETHERLANDS, index: PlaceIndex | None = None
+) -> tuple[Municipality | None, Resolution]:
+    """Where a place as written lies (see `places.resolve`): the municipality, or None and why."""
+    if (country or NETHERLANDS).strip().upper() != NETHERLANDS:
+        return None, Resolution(FOREIGN)
     if not fold(city):
-        return None
-    return CityIndex.from_db().resolve(city, province_code=province_code)
+        return None, Resolution(EMPTY)
+    resolution = (index or place_index()).resolve(city)
+    if resolution.municipality_id is None:
+        return None, resolution
+    municipality = Municipality.objects.select_related("province", "labour_market_region").get(
+        pk=resolution.municipality_id
+    )
+    return municipality, resolution
+
+
+def municipality_for_city(city: str, *, country: str = NETHERLANDS) -> Municipality | None:
+    """The municipality a place as written lies in; None abroad, when unknown or ambiguous."""
+    return resolve_city(city, country=country)[0]
+
+
+def unresolved_reason(city: str, resolution: Resolution) -> str:
+    """Why `city` has no municipality, with the candidates, for a warning ("" if it has one)."""
+    if resolution.status == AMBIGUOUS:
+        return _(
+            "“%(city)s” lies in more than one municipality (%(candidates)s); "
+            "no municipality was set. Choose one, or give a municipality code."
+        ) % {"city": city, "candidates": ", ".join(resolution.candidates)}
+    if resolution.status == UNKNOWN and resolution.candidates:
+        return _(
+            "“%(city)s” is not a Dutch municipality or place we know (did you mean: "
+            "%(candidates)s?); no municipality was set. If it is abroad, give its country."
+        ) % {"city": city, "candidates": ", ".join(resolution.candidates)}
+    if resolution.status == UNKNOWN:
+        return _(
+            "“%(city)s” is not a Dutch municipality or place we know; no municipality was "
+            "set. If it is abroad, give its country; otherwise give a municipality code."
+        ) % {"city": city}
+    return ""
 
 
 def province_list() -> QuerySet[Province]:

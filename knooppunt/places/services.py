@@ -9,6 +9,7 @@ from django.db import transaction
 
 from knooppunt.core.text import fold
 from knooppunt.places.models import CoropRegion, LabourMarketRegion, Municipality, Place, Province
+from knooppunt.places.queries import place_index_forget
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -67,6 +68,7 @@ def places_load_reference() -> dict[str, int]:
         if row["place_code"] not in existing
     ]
     Place.objects.bulk_create(new_places, batch_size=500)
+    place_index_forget()
     return {
         "provinces": len(provinces),
         "labour_market_regions": len(lmrs),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from knooppunt.core.concurrency import VersionedForm
 from knooppunt.core.validators import validate_single_line
+from knooppunt.places.countries import NETHERLANDS
 from knooppunt.places.models import Municipality
 from knooppunt.registry import rules
 from knooppunt.registry.models import (
@@ -77,7 +78,9 @@ class MunicipalityField(forms.ModelChoiceField):
             queryset=Municipality.objects.order_by("name"),
             required=False,
             label=_("Municipality"),
-            help_text=_("Left empty, it is looked up from the place name."),
+            help_text=_(
+                "Left empty, it is looked up from the place name. Places abroad have none."
+            ),
             **kwargs,
         )
 
@@ -97,7 +100,19 @@ class NoColonModelForm(forms.ModelForm):
         formfield_callback = _formfield
 
 
-class OrganisationForm(VersionedForm, NoColonModelForm):
+class LocatedForm(VersionedForm, NoColonModelForm):
+    """A form with the country of `registry.models.Located`: a post without it (a script,
+    an old page) keeps the object's country (the Netherlands for a new one)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].required = False
+
+    def clean_country(self) -> str:
+        return self.cleaned_data.get("country") or self.instance.country or NETHERLANDS
+
+
+class OrganisationForm(LocatedForm):
     themes = ThemeChoiceField(
         queryset=Theme.objects.all(),
         required=False,
@@ -111,6 +126,7 @@ class OrganisationForm(VersionedForm, NoColonModelForm):
         fields = [
             "name",
             "kind",
+            "country",
             "city",
             "municipality",
             "brin",
@@ -124,7 +140,7 @@ class OrganisationForm(VersionedForm, NoColonModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
 
-class PartnershipForm(VersionedForm, NoColonModelForm):
+class PartnershipForm(LocatedForm):
     themes = ThemeChoiceField(
         queryset=Theme.objects.all(),
         required=False,
@@ -138,6 +154,7 @@ class PartnershipForm(VersionedForm, NoColonModelForm):
         fields = [
             "name",
             "kind",
+            "country",
             "city",
             "municipality",
             "start_year",

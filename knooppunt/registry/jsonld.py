@@ -22,12 +22,15 @@ SCHOOL_KIND_TO_TYPE = {
 
 
 def _place(obj: Organisation | Partnership) -> dict[str, Any] | None:
+    """A PostalAddress: the country (ISO 3166-1 code, as schema.org allows), the place as
+    written (else the municipality) and, in the Netherlands, the province."""
     municipality = obj.municipality
-    if municipality is None and not obj.city:
+    if municipality is None and not obj.city and not obj.is_abroad:
         return None
-    address: dict[str, Any] = {"@type": "PostalAddress", "addressCountry": "NL"}
-    if obj.city or municipality:
-        address["addressLocality"] = obj.city or (municipality.name if municipality else "")
+    address: dict[str, Any] = {"@type": "PostalAddress", "addressCountry": obj.country}
+    locality = obj.city or (municipality.name if municipality else "")
+    if locality:
+        address["addressLocality"] = locality
     if municipality is not None:
         address["addressRegion"] = municipality.province.name
     return address

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from knooppunt.core.concurrency import Versioned
 from knooppunt.core.validators import validate_not_blank, validate_single_line, validate_text
+from knooppunt.places import countries
 from knooppunt.places.models import Municipality
 from knooppunt.registry import rules
 
@@ -122,7 +123,64 @@ class SbiCode(models.Model):
         return f"{self.code} {self.name_nl}"
 
 
-class Organisation(Versioned):
+def country_field() -> models.CharField:
+    return models.CharField(
+        _("country"),
+        max_length=2,
+        default=countries.NETHERLANDS,
+        choices=countries.choices,
+        help_text=_("Only places in the Netherlands have a municipality."),
+    )
+
+
+class Located:
+    """Where an organisation or partnership is: a country, the place as written, and (in
+    the Netherlands, when the place resolves) a municipality. See places.resolve."""
+
+    country: str
+    city: str
+    municipality: Municipality | None
+
+    @property
+    def is_abroad(self) -> bool:
+        return self.country != countries.NETHERLANDS
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the active language."""
+        return countries.name(self.country)
+
+    @property
+    def place_label(self) -> str:
+        """One line for lists and headers: `Mol, België`, `Hengelo, Overijssel`, or the
+        place as written when it has no municipality; "" when nothing is known."""
+        if self.is_abroad:
+            return ", ".join(part for part in (self.city, self.country_name) if part)
+        municipality = self.municipality
+        if municipality is None:
+            return self.city
+        return f"{self.city or municipality.name}, {municipality.province.name}"
+
+    @property
+    def place_short(self) -> str:
+        """For a name in a list of members: `Mol, België`, the municipality, or the place."""
+        if self.is_abroad:
+            return self.place_label
+        return self.municipality.name if self.municipality is not None else self.city
+
+    @property
+    def is_unplaced(self) -> bool:
+        """A Dutch place is known but no municipality: staff should fix it."""
+        return not self.is_abroad and self.municipality is None and bool(self.city)
+
+    def clean_place(self) -> None:
+        if self.is_abroad and self.municipality is not None:
+            raise ValidationError(
+                {"municipality": _("Only places in the Netherlands have a municipality.")}
+            )
+
+
+class Organisation(Located, Versioned):
     """A school, company, public body or network that takes part in partnerships."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
@@ -133,6 +191,7 @@ class Organisation(Versioned):
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), blank=True, related_name="organisations"
     )
+    country = country_field()
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality"),
@@ -175,6 +234,12 @@ class Organisation(Versioned):
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["brin"]),
             models.Index(fields=["kvk"]),
+            # The staff list of those without a municipality (few among many), per country.
+            models.Index(
+                fields=["country", "name", "id"],
+                condition=models.Q(municipality__isnull=True),
+                name="organisation_unplaced",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,6 +251,7 @@ class Organisation(Versioned):
     def clean(self) -> None:
         if problem := rules.school_brin_problem(self.kind, self.brin):
             raise ValidationError({"brin": problem})
+        self.clean_place()
 
     @property
     def is_school(self) -> bool:
@@ -262,7 +328,7 @@ class Affiliation(models.Model):
         return f"{self.person} ({self.function}, {self.organisation})"
 
 
-class Partnership(Versioned):
+class Partnership(Located, Versioned):
     """A public-private partnership (PPS): campus, Centre of Expertise, CIV, Technohub, ..."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=PartnershipKind.choices)
@@ -270,6 +336,7 @@ class Partnership(Versioned):
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), blank=True, related_name="partnerships"
     )
+    country = country_field()
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality"),
@@ -311,7 +378,14 @@ class Partnership(Versioned):
         ordering = ["name"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
-        indexes = [models.Index(fields=["name", "id"])]
+        indexes = [
+            models.Index(fields=["name", "id"]),
+            models.Index(
+                fields=["country", "name", "id"],
+                condition=models.Q(municipality__isnull=True),
+                name="partnership_unplaced",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_year__isnull=True)
@@ -330,6 +404,7 @@ class Partnership(Versioned):
     def clean(self) -> None:
         if problem := rules.year_order_problem(self.start_year, self.end_year):
             raise ValidationError({"end_year": problem})
+        self.clean_place()
 
     def lead_organisation_ids(self) -> list[int]:
         cached = getattr(self, "_prefetched_objects_cache", {}).get("memberships")

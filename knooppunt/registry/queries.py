@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from knooppunt.accounts.permissions import editable_organisation_ids, is_staff
 from knooppunt.core.paging import PagerMixin, page_count
 from knooppunt.core.text import index_terms, query_terms
+from knooppunt.places.countries import NETHERLANDS
 from knooppunt.places.models import LabourMarketRegion, Municipality, Province
 from knooppunt.registry import search
 from knooppunt.registry.models import (
@@ -384,6 +385,55 @@ def organisation_partnerships(organisation: Organisation) -> list[Membership]:
     return list(organisation.memberships.all())
 
 
+# --- without a municipality ---------------------------------------------------------------
+
+UNPLACED_SCOPES = ("netherlands", "abroad", "all")
+UNPLACED_PER_PAGE = 50
+
+
+@dataclass
+class UnplacedPage(PagerMixin):
+    objects: list[Any]
+    number: int
+    per_page: int
+    count: int
+
+
+def unplaced_page(
+    viewer: Any,
+    *,
+    what: str = "organisations",
+    scope: str = "netherlands",
+    q: str = "",
+    page: int = 1,
+    per_page: int = UNPLACED_PER_PAGE,
+) -> UnplacedPage:
+    """Organisations (or partnerships) without a municipality, by name: in the Netherlands
+    (a place that did not resolve, or none given: to fix), abroad, or all; `q` narrows by
+    name or place. Public data (the page that lists it is for staff). A partial index on
+    (country, name, id) where the municipality is empty serves it at any registry size."""
+    model: type[Organisation] | type[Partnership] = (
+        Partnership if what == "partnerships" else Organisation
+    )
+    qs = model.objects.filter(municipality__isnull=True)
+    if scope == "netherlands":
+        qs = qs.filter(country=NETHERLANDS)
+    elif scope == "abroad":
+        qs = qs.exclude(country=NETHERLANDS)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(city__icontains=q))
+    count = qs.count()
+    number = min(max(1, page), page_count(count, per_page))
+    start = (number - 1) * per_page
+    objects = list(
+        qs.order_by("name", "id").only("id", "name", "kind", "country", "city", "municipality")[
+            start : start + per_page
+        ]
+    )
+    return UnplacedPage(objects=objects, number=number, per_page=per_page, count=count)
+
+
 # --- region view --------------------------------------------------------------------------
 
 
@@ -424,8 +474,19 @@ def region_counts() -> dict[str, Any]:
     return {
         "provinces": provinces,
         "regions": regions,
-        "unplaced_organisations": Organisation.objects.filter(municipality__isnull=True).count(),
-        "unplaced_partnerships": Partnership.objects.filter(municipality__isnull=True).count(),
+        "unplaced_organisations": Organisation.objects.filter(
+            municipality__isnull=True, country=NETHERLANDS
+        ).count(),
+        "unplaced_partnerships": Partnership.objects.filter(
+            municipality__isnull=True, country=NETHERLANDS
+        ).count(),
+        # Abroad means no municipality (Located.clean_place): counted from the null rows only.
+        "abroad_organisations": Organisation.objects.filter(municipality__isnull=True)
+        .exclude(country=NETHERLANDS)
+        .count(),
+        "abroad_partnerships": Partnership.objects.filter(municipality__isnull=True)
+        .exclude(country=NETHERLANDS)
+        .count(),
     }
 
 

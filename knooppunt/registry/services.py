@@ -26,6 +26,7 @@ from knooppunt.core.concurrency import (
     save_fields,
 )
 from knooppunt.core.text import fold, index_terms
+from knooppunt.places.countries import NETHERLANDS
 from knooppunt.places.models import Municipality
 from knooppunt.places.queries import municipality_for_city
 from knooppunt.registry import search
@@ -49,6 +50,7 @@ ORGANISATION_FIELDS = [
     "name",
     "brin",
     "kvk",
+    "country",
     "municipality",
     "city",
     "website",
@@ -59,6 +61,7 @@ ORGANISATION_FIELDS = [
 PARTNERSHIP_FIELDS = [
     "kind",
     "name",
+    "country",
     "municipality",
     "city",
     "start_year",
@@ -331,9 +334,26 @@ def registry_reindex_all() -> dict[str, int]:
 # --- organisations ------------------------------------------------------------------------
 
 
-def _resolve_municipality(values: dict[str, Any]) -> None:
-    if not values.get("municipality") and values.get("city"):
-        values["municipality"] = municipality_for_city(values["city"])
+def _resolve_place(
+    values: dict[str, Any], current: Organisation | Partnership | None = None
+) -> None:
+    """Fill in the municipality from the place as written when none is given (the rules of
+    `places.resolve`, as on import). Abroad there is no municipality: one left over from
+    before is dropped, one given with a foreign country is refused by `clean()`. A place
+    that does not resolve leaves no municipality, except that an unchanged place keeps the
+    one the object has (chosen by hand, e.g. on the staff list of unplaced ones)."""
+    country = values.get("country") or (current.country if current else NETHERLANDS)
+    if "country" in values:
+        values["country"] = country
+    if country != NETHERLANDS:
+        if not values.get("municipality"):
+            values["municipality"] = None
+        return
+    if values.get("municipality") or not values.get("city"):
+        return
+    found = municipality_for_city(values["city"])
+    unchanged = current is not None and values["city"] == current.city
+    values["municipality"] = found or (current.municipality if unchanged and current else None)
 
 
 @transaction.atomic
@@ -349,7 +369,7 @@ def organisation_create(
     **fields: Any,
 ) -> Organisation:
     values = {"kind": kind, "name": name, **fields}
-    _resolve_municipality(values)
+    _resolve_place(values)
     organisation = Organisation(**values)
     organisation.full_clean()
     organisation.save()
@@ -394,9 +414,7 @@ def organisation_update(
     check_version(current, expected_version)
     before = snapshot(current, ORGANISATION_FIELDS)
     before["themes"] = sorted(t.code for t in current.themes.all())
-    if fields.get("city") and not fields.get("municipality"):
-        # No municipality chosen: look it up from the place name, else keep what we had.
-        fields["municipality"] = municipality_for_city(fields["city"]) or current.municipality
+    _resolve_place(fields, current)
     changed = changed_fields(current, fields)
     for key in changed:
         setattr(current, key, fields[key])
@@ -649,7 +667,7 @@ def partnership_create(
     **fields: Any,
 ) -> Partnership:
     values = {"kind": kind, "name": name, **fields}
-    _resolve_municipality(values)
+    _resolve_place(values)
     partnership = Partnership(**values)
     partnership.full_clean()
     partnership.save()
@@ -687,8 +705,7 @@ def partnership_update(
     check_version(current, expected_version)
     before = snapshot(current, PARTNERSHIP_FIELDS)
     before["themes"] = sorted(t.code for t in current.themes.all())
-    if fields.get("city") and not fields.get("municipality"):
-        fields["municipality"] = municipality_for_city(fields["city"]) or current.municipality
+    _resolve_place(fields, current)
     changed = changed_fields(current, fields)
     for key in changed:
         setattr(current, key, fields[key])

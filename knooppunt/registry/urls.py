@@ -7,6 +7,7 @@ app_name = "registry"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("regio/", views.region, name="region"),
+    path("beheer/zonder-gemeente/", views.unplaced, name="unplaced"),
     path("organisaties/nieuw/", views.organisation_create, name="organisation-create"),
     path("organisaties/<int:pk>/", views.organisation_detail, name="organisation-detail"),
     path("organisaties/<int:pk>/bewerken/", views.organisation_edit, name="organisation-edit"),

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from knooppunt.accounts.permissions import (
     can_create_organisation,
@@ -26,6 +26,7 @@ from knooppunt.accounts.permissions import (
     can_edit_organisation,
     can_edit_partnership,
     can_edit_person,
+    can_review_places,
     can_unlink_person,
     can_view_history,
     can_view_personal_data,
@@ -33,6 +34,7 @@ from knooppunt.accounts.permissions import (
 from knooppunt.core.audit import history_for
 from knooppunt.core.concurrency import Conflict, StaleWrite, stale_form
 from knooppunt.core.svgmap import shapes, viewbox_height
+from knooppunt.places.queries import place_index, resolve_city, unresolved_reason
 from knooppunt.registry import jsonld, queries, services
 from knooppunt.registry.forms import (
     ContactForm,
@@ -43,9 +45,26 @@ from knooppunt.registry.forms import (
     PartnershipForm,
     PersonForm,
 )
-from knooppunt.registry.models import Membership, PartnershipContact, Theme
+from knooppunt.registry.models import (
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipContact,
+    Theme,
+)
 
 GEO = Path(__file__).resolve().parent.parent / "places" / "data"
+
+
+def _warn_if_unplaced(request: HttpRequest, obj: Organisation | Partnership) -> None:
+    """A Dutch place that resolved to no municipality is saved as written, with a warning
+    that names the candidates (the same rule and words as an import's report)."""
+    if not obj.is_unplaced:
+        return
+    _municipality, resolution = resolve_city(obj.city)
+    reason = unresolved_reason(obj.city, resolution)
+    if reason:
+        messages.warning(request, reason)
 
 
 def _status_for_invalid(request: HttpRequest) -> int:
@@ -207,9 +226,50 @@ def region(request: HttpRequest) -> HttpResponse:
         "level": level,
         "height": round(viewbox_height(items) + 2),
         "unplaced": counts[f"unplaced_{what}"],
+        "abroad": counts[f"abroad_{what}"],
+        "can_review_places": can_review_places(request.user),
         "total": sum(row[what] for row in rows),
     }
     return render(request, "registry/region.html", context)
+
+
+@login_required
+@require_GET
+def unplaced(request: HttpRequest) -> HttpResponse:
+    """Staff: organisations and partnerships without a municipality, to fix their places."""
+    if not can_review_places(request.user):
+        raise PermissionDenied
+    what = "partnerships" if request.GET.get("what") == "partnerships" else "organisations"
+    scope = request.GET.get("scope", "")
+    scope = scope if scope in queries.UNPLACED_SCOPES else "netherlands"
+    q = request.GET.get("q", "")[:200]
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        number = 1
+    page = queries.unplaced_page(request.user, what=what, scope=scope, q=q, page=number)
+    index = place_index() if any(obj.is_unplaced for obj in page.objects) else None
+    rows = []
+    for obj in page.objects:
+        reason = ""
+        if index is not None and obj.is_unplaced:
+            reason = unresolved_reason(obj.city, index.resolve(obj.city))
+        elif not obj.is_abroad and not obj.city:
+            reason = _("No place given.")
+        rows.append((obj, reason))
+    params = {k: v for k, v in (("what", what), ("scope", scope), ("q", q.strip())) if v}
+    context = {
+        "page": page,
+        "rows": rows,
+        "what": what,
+        "scope": scope,
+        "q": q,
+        "query_string": urlencode(params),
+        "edit_url": "registry:partnership-edit"
+        if what == "partnerships"
+        else "registry:organisation-edit",
+    }
+    return render(request, "registry/unplaced.html", context)
 
 
 # --- editing ------------------------------------------------------------------------------
@@ -235,6 +295,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Organisation created."))
+                _warn_if_unplaced(request, organisation)
                 return redirect(organisation)
         status = _status_for_invalid(request)
     return render(
@@ -281,6 +342,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Changes saved."))
+                _warn_if_unplaced(request, organisation)
                 return redirect(organisation)
     return render(
         request,
@@ -449,6 +511,7 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Partnership created."))
+                _warn_if_unplaced(request, partnership)
                 return redirect(partnership)
         status = _status_for_invalid(request)
     return render(
@@ -495,6 +558,7 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Changes saved."))
+                _warn_if_unplaced(request, partnership)
                 return redirect(partnership)
     return render(
         request,

@@ -680,6 +680,7 @@ MATRIX: dict[str, Row] = {
     # --- public pages ---
     "directory": web("registry:directory", _none, ALL_OK),
     "region": web("registry:region", _none, ALL_OK),
+    "unplaced": web("registry:unplaced", _none, STAFF_ONLY_GET),
     "organisation-detail[company]": web("registry:organisation-detail", _pk("company"), ALL_OK),
     "organisation-detail[missing]": web("registry:organisation-detail", _missing, ALL_404),
     "person-detail[public]": web("registry:person-detail", _pk("public"), ALL_OK),

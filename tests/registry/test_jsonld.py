@@ -299,6 +299,25 @@ def test_every_organisation_kind(
     assert_valid(vocab, jsonld_of(client.get(org.get_absolute_url())))
 
 
+def test_partners_abroad_have_their_country(
+    client: Any, vocab: Vocabulary, reference: None
+) -> None:
+    org = services.organisation_create(
+        actor=None, kind="knowledge_institute", name="Instituut Mol", country="BE", city="Mol"
+    )
+    data = jsonld_of(client.get(org.get_absolute_url()))
+    assert data["address"] == {
+        "@type": "PostalAddress",
+        "addressCountry": "BE",
+        "addressLocality": "Mol",
+    }
+    assert_valid(vocab, data)
+    ps = services.partnership_create(actor=None, kind="cove", name="CoVE", country="ES")
+    data = jsonld_of(client.get(ps.get_absolute_url()))
+    assert data["location"]["address"] == {"@type": "PostalAddress", "addressCountry": "ES"}
+    assert_valid(vocab, data)
+
+
 def test_page_without_place_or_members(client: Any, vocab: Vocabulary, reference: None) -> None:
     ps = services.partnership_create(actor=None, kind="other", name="Los")
     data = jsonld_of(client.get(ps.get_absolute_url()))

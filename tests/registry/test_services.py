@@ -16,7 +16,7 @@ from django.urls import reverse
 from knooppunt.accounts.models import User
 from knooppunt.core.audit import history_for
 from knooppunt.core.models import AuditEntry
-from knooppunt.places.queries import municipality_for_city
+from knooppunt.places.queries import municipality_for_city, resolve_city
 from knooppunt.places.services import places_load_reference
 from knooppunt.registry import services
 from knooppunt.registry.models import (
@@ -203,23 +203,48 @@ def test_unknown_place_stays_without_municipality(reference: None) -> None:
     assert org.municipality is None
 
 
-def test_ambiguous_place_resolves_only_with_province(reference: None) -> None:
-    """Beek is a place in Beek (L.), Berg en Dal and Montferland."""
-    assert municipality_for_city("Beek") is None
-    org = services.organisation_create(actor=None, kind="company", name="X", city="Beek")
-    assert org.municipality is None
-    limburg = municipality_for_city("Beek", province_code="PV31")
-    assert limburg is not None and limburg.code == "GM0888"
-    assert municipality_for_city("Beek", province_code="PV25") is None  # still two in Gelderland
+def test_a_municipality_name_wins_over_villages_of_the_same_name(reference: None) -> None:
+    """Format 1.1, "Places": an exact municipality name first. Beek is the municipality
+    Beek (L.), although Berg en Dal and Montferland have a village Beek; Hengelo is the
+    municipality Hengelo (O.), not the village Hengelo (Gld) in Bronckhorst."""
+    beek = municipality_for_city("Beek")
+    assert beek is not None and beek.code == "GM0888"
+    hengelo = municipality_for_city("Hengelo")
+    assert hengelo is not None and hengelo.code == "GM0164"
+    org = services.organisation_create(actor=None, kind="company", name="X", city="Hengelo")
+    assert org.municipality is not None and org.municipality.code == "GM0164"
 
 
-def test_hengelo_is_ambiguous_without_province(reference: None) -> None:
-    assert municipality_for_city("Hengelo") is None
+def test_a_province_after_the_name_picks_the_village(reference: None) -> None:
+    bronckhorst = municipality_for_city("Hengelo (Gld)")
+    assert bronckhorst is not None and bronckhorst.name == "Bronckhorst"
+    assert municipality_for_city("Hengelo Gelderland") == bronckhorst
+    # Two villages Beek in Gelderland: still ambiguous.
+    assert municipality_for_city("Beek (Gld)") is None
+    rheden = municipality_for_city("Velp (Gld)")
+    assert rheden is not None and rheden.name == "Rheden"
 
 
-def test_hengelo_with_province_resolves(reference: None) -> None:
-    overijssel = municipality_for_city("Hengelo", province_code="PV23")
-    assert overijssel is not None and overijssel.code == "GM0164"
+def test_a_woonplaats_in_two_municipalities_is_ambiguous(reference: None) -> None:
+    municipality, resolution = resolve_city("Velp")
+    assert municipality is None
+    assert resolution.status == "ambiguous"
+    assert resolution.candidates == ("Land van Cuijk", "Rheden")
+    org = services.organisation_create(actor=None, kind="company", name="X", city="Velp")
+    assert org.municipality is None and org.city == "Velp"
+
+
+def test_abroad_no_municipality_is_looked_up(reference: None) -> None:
+    """Mol is in Belgium; with country BE nothing is looked up, even for a Dutch name."""
+    org = services.organisation_create(
+        actor=None, kind="knowledge_institute", name="VITO", city="Mol", country="BE"
+    )
+    assert (org.country, org.city, org.municipality) == ("BE", "Mol", None)
+    odd = services.organisation_create(
+        actor=None, kind="company", name="Y", city="Oss", country="DE"
+    )
+    assert odd.municipality is None
+    assert municipality_for_city("Oss", country="DE") is None
 
 
 def test_city_change_moves_the_municipality(registry: dict[str, Any], staff: User) -> None:

@@ -116,6 +116,15 @@ def test_demo_load_is_complete_fictional_where_invented_and_idempotent() -> None
         if partnership.kind == "technohub":
             assert sum(m.organisation.is_school for m in memberships) >= 2
 
+    # Partners abroad: a country and the place as written, no municipality, in a partnership.
+    abroad = Organisation.objects.exclude(country="NL").order_by("city")
+    assert [(o.city, o.country, o.municipality) for o in abroad] == [
+        ("Aachen", "DE", None),
+        ("Mol", "BE", None),
+        ("Valencia", "ES", None),
+    ]
+    assert all(o.memberships.exists() for o in abroad)
+
     # Fictional people: example.nl addresses only; real people named in the seeds have none.
     assert not Person.objects.exclude(email="").exclude(email__endswith="@example.nl").exists()
     richard = Person.objects.get(name="Richard van Ommen")

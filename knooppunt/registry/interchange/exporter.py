@@ -133,6 +133,7 @@ class RegistryRows:
                 "id",
                 "name",
                 "kind",
+                "country",
                 "municipality__code",
                 "city",
                 "brin",
@@ -143,11 +144,12 @@ class RegistryRows:
             )
             .iterator(chunk_size=CHUNK)
         )
-        for pk, name, kind, code, city, brin, kvk, other, website, description in rows:
+        for pk, name, kind, country, code, city, brin, kvk, other, website, description in rows:
             yield (
                 self.org_ids[pk],
                 name,
                 kind,
+                country,
                 code or "",
                 city,
                 brin,
@@ -169,6 +171,7 @@ class RegistryRows:
                 "name",
                 "kind",
                 "other_themes",
+                "country",
                 "municipality__code",
                 "city",
                 "start_year",
@@ -177,12 +180,13 @@ class RegistryRows:
             )
             .iterator(chunk_size=CHUNK)
         )
-        for pk, name, kind, other, code, city, start, end, description in rows:
+        for pk, name, kind, other, country, code, city, start, end, description in rows:
             yield (
                 self.ps_ids[pk],
                 name,
                 kind,
                 _themes_cell(themes.get(pk, []), self.theme_names, self.theme_order, other),
+                country,
                 code or "",
                 city,
                 _year(start),

@@ -1,7 +1,9 @@
-"""The registry interchange format, version 1 (see ../shared/formats/registry-csv.md).
+"""The registry interchange format, version 1.1 (see ../shared/formats/registry-csv.md).
 
 Column names, which columns are required and the kinds are a contract other tools
-rely on: change them only together with that document.
+rely on: change them only together with that document. Version 1.1 added the optional
+`country` column (every version-1 file stays valid) and the rules for places that do not
+resolve (warnings, not errors; see `parse.Parser._place` and `places.resolve`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ ORGANISATIONS = "organisations"
 PARTNERSHIPS = "partnerships"
 MEMBERSHIPS = "memberships"
 FILES = (ORGANISATIONS, PARTNERSHIPS, MEMBERSHIPS)
+VERSION = "1.1"
 
 # (column, required), in the order the contract lists them and the export writes them.
 COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -19,6 +22,7 @@ COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("id", True),
         ("name", True),
         ("kind", True),
+        ("country", False),
         ("municipality_code", False),
         ("city", False),
         ("brin", False),
@@ -33,6 +37,7 @@ COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("name", True),
         ("kind", True),
         ("themes", False),
+        ("country", False),
         ("municipality_code", False),
         ("city", False),
         ("start_year", False),

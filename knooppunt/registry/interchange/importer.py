@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knooppunt.core.audit import audit_bulk
+from knooppunt.places.countries import NETHERLANDS
 from knooppunt.registry import rules, search
 from knooppunt.registry.interchange import bulk
 from knooppunt.registry.interchange.format import (
@@ -66,6 +67,7 @@ from knooppunt.registry.services import DATA
 ORG_FIELDS = (
     "name",
     "kind",
+    "country",
     "municipality_id",
     "city",
     "brin",
@@ -77,6 +79,7 @@ ORG_FIELDS = (
 PS_FIELDS = (
     "name",
     "kind",
+    "country",
     "municipality_id",
     "city",
     "start_year",
@@ -362,7 +365,9 @@ class Importer:
         action: str,
     ) -> _Change:
         before, themes, sbi = state
-        given = _given(record, ("city", "brin", "kvk", "website", "description", "other_themes"))
+        given = _given(
+            record, ("country", "city", "brin", "kvk", "website", "description", "other_themes")
+        )
         final = {**before, **given}
         changes = {
             name: [self._display(name, before[name]), self._display(name, value)]
@@ -444,7 +449,8 @@ class Importer:
             self.ps_pk[record.ext_id] = pk
             before = values[pk]
             given = _given(
-                record, ("city", "start_year", "end_year", "description", "other_themes")
+                record,
+                ("country", "city", "start_year", "end_year", "description", "other_themes"),
             )
             final = {**before, **given}
             changes = {
@@ -683,6 +689,7 @@ class Importer:
                         doc,
                         record.name,
                         record.kind,
+                        record.country or NETHERLANDS,
                         municipality.pk if municipality else None,
                         city,
                         brin,
@@ -805,6 +812,7 @@ class Importer:
                         pk,
                         record.name,
                         record.kind,
+                        record.country or NETHERLANDS,
                         record.municipality.pk if record.municipality else None,
                         record.city or "",
                         record.start_year,

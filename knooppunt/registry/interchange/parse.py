@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 
 from knooppunt.core.text import fold
 from knooppunt.core.validators import single_line_problem, text_problem
-from knooppunt.places.models import Municipality
-from knooppunt.places.queries import CityIndex
+from knooppunt.places import countries
+from knooppunt.places.models import Municipality, Place
+from knooppunt.places.queries import unresolved_reason
+from knooppunt.places.resolve import PlaceIndex, Resolution
 from knooppunt.registry import rules
 from knooppunt.registry.interchange.format import (
     MEMBERSHIPS,
@@ -88,6 +90,7 @@ class OrganisationRecord:
     ext_id: str
     name: str
     kind: str
+    country: str | None = None
     municipality: Municipality | None = None
     municipality_set: bool = False
     city: str | None = None
@@ -106,6 +109,7 @@ class PartnershipRecord:
     ext_id: str
     name: str
     kind: str
+    country: str | None = None
     municipality: Municipality | None = None
     municipality_set: bool = False
     city: str | None = None
@@ -138,10 +142,11 @@ class Reference:
     """The reference data a check needs, loaded once per import."""
 
     def __init__(self) -> None:
-        self.municipalities = {m.code: m for m in Municipality.objects.all()}
+        self.municipalities = {
+            m.code: m for m in Municipality.objects.select_related("province").order_by("id")
+        }
         self._by_pk = {m.pk: m for m in self.municipalities.values()}
-        self._cities: dict[str, Municipality | None] = {}
-        self._city_index: CityIndex | None = None
+        self._places: PlaceIndex | None = None
         self.sbi_codes = set(SbiCode.objects.values_list("code", flat=True))
         self.sbi_prefixes = {code[:n] for code in self.sbi_codes if len(code) >= 4 for n in (2, 3)}
         self.themes = {t.pk: t for t in Theme.objects.order_by("name_nl", "id")}
@@ -156,15 +161,23 @@ class Reference:
     def municipality_by_pk(self, pk: int) -> Municipality:
         return self._by_pk[pk]
 
-    def municipality_for_city(self, city: str) -> Municipality | None:
-        """`places.queries.municipality_for_city`, with the place list loaded once (that
-        function loads it on every call: too slow for thousands of places)."""
-        if city not in self._cities:
-            if self._city_index is None:
-                self._city_index = CityIndex.from_db()
-            found = self._city_index.resolve(city) if fold(city) else None
-            self._cities[city] = self._by_pk.get(found.pk) if found else None
-        return self._cities[city]
+    @property
+    def places(self) -> PlaceIndex:
+        """The place index (`places.resolve`), built on first use from the municipalities
+        loaded above and the woonplaatsen: the same one `places.queries.place_index` builds."""
+        if self._places is None:
+            self._places = PlaceIndex(
+                ((m.pk, m.name, m.province.code) for m in self.municipalities.values()),
+                Place.objects.values_list("name", "municipality_id"),
+            )
+        return self._places
+
+    def resolve_city(self, city: str) -> tuple[Municipality | None, Resolution]:
+        """Where a Dutch place as written lies (`places.queries.resolve_city`, with the index
+        built once: the importer resolves thousands of places). The index remembers answers."""
+        resolution = self.places.resolve(city)
+        found = resolution.municipality_id
+        return (self._by_pk[found] if found is not None else None), resolution
 
     def resolve_themes(self, cell: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
         """(theme ids in vocabulary order, texts outside the vocabulary) for a themes cell."""
@@ -223,6 +236,9 @@ class _Row:
 
     def error(self, column: str, reason: str) -> None:
         self.report.error(self.label, self.line, column, reason)
+
+    def warning(self, column: str, reason: str) -> None:
+        self.report.warning(self.label, self.line, column, reason)
 
     def text(self, column: str, *, required: bool = False) -> str | None:
         value = self.get(column)
@@ -367,8 +383,37 @@ class Parser:
             )
         return value
 
-    def _place(self, row: _Row) -> tuple[Municipality | None, bool, str | None]:
-        """(municipality, whether the row says one, city as written)."""
+    def _country(self, row: _Row) -> str | None:
+        """The row's ISO 3166-1 code; None when the cell is empty (then: Dutch, see `_place`)."""
+        value = row.get("country")
+        if not value:
+            return None
+        code, exact = countries.from_text(value)
+        if code is None:
+            row.error(
+                "country",
+                _("“%(value)s” is not a country code (ISO 3166-1, two letters: NL, BE, DE, ...).")
+                % {"value": value},
+            )
+            return None
+        if not exact:
+            row.warning(
+                "country",
+                _("“%(value)s” was read as %(code)s (%(name)s); write the code.")
+                % {"value": value, "code": code, "name": countries.name(code)},
+            )
+        return code
+
+    def _place(self, row: _Row) -> tuple[Municipality | None, bool, str | None, str | None]:
+        """(municipality, whether the row settles it, city as written, country code or None).
+
+        The rules of the format's "Places" section: abroad, no municipality; a code must
+        exist (an error otherwise); a city is resolved by `places.resolve`, and one that
+        does not resolve is a warning that leaves the municipality as the registry knows it
+        (none for a new row). A municipality found implies the Netherlands.
+        """
+        country = self._country(row)
+        abroad = country is not None and country != countries.NETHERLANDS
         code = row.get("municipality_code").upper()
         city = row.text("city")
         if code:
@@ -378,27 +423,32 @@ class Parser:
                     _("“%(value)s” is not a CBS municipality code (GM and 4 digits, e.g. GM0828).")
                     % {"value": code},
                 )
-                return None, False, city
+                return None, False, city, country
             municipality = self.ref.municipalities.get(code)
             if municipality is None:
                 row.error(
                     "municipality_code",
                     _("Unknown municipality code “%(value)s”.") % {"value": code},
                 )
-            return municipality, True, city
-        if city:
-            municipality = self.ref.municipality_for_city(city)
-            if municipality is None:
+            elif abroad:
                 row.error(
-                    "city",
+                    "municipality_code",
                     _(
-                        "The place “%(value)s” is not in the place list or lies in more than one "
-                        "municipality; add a municipality_code."
+                        "A municipality code is only for places in the Netherlands; this row's "
+                        "country is %(country)s."
                     )
-                    % {"value": city},
+                    % {"country": country},
                 )
-            return municipality, True, city
-        return None, False, None
+            return municipality, True, city, country or countries.NETHERLANDS
+        if abroad:
+            return None, True, city, country
+        if city:
+            municipality, resolution = self.ref.resolve_city(city)
+            if municipality is None:
+                row.warning("city", unresolved_reason(city, resolution))
+                return None, False, city, country
+            return municipality, True, city, country or countries.NETHERLANDS
+        return None, False, None, country
 
     def _themes(self, row: _Row) -> tuple[tuple[int, ...] | None, str | None]:
         cell = row.get("themes")
@@ -414,12 +464,13 @@ class Parser:
         ext_id = row.text("id", required=True)
         name = row.text("name", required=True)
         kind = self._kind(row, ORGANISATION_KINDS)
-        municipality, municipality_set, city = self._place(row)
+        municipality, municipality_set, city, country = self._place(row)
         record = OrganisationRecord(
             line=row.line,
             ext_id=ext_id or "",
             name=name or "",
             kind=kind,
+            country=country,
             municipality=municipality,
             municipality_set=municipality_set,
             city=city,
@@ -474,7 +525,7 @@ class Parser:
         ext_id = row.text("id", required=True)
         name = row.text("name", required=True)
         kind = self._kind(row, PARTNERSHIP_KINDS)
-        municipality, municipality_set, city = self._place(row)
+        municipality, municipality_set, city, country = self._place(row)
         start_year = row.year("start_year")
         end_year = row.year("end_year")
         if problem := rules.year_order_problem(start_year, end_year):
@@ -487,6 +538,7 @@ class Parser:
                     ext_id=ext_id,
                     name=name,
                     kind=kind,
+                    country=country,
                     municipality=municipality,
                     municipality_set=municipality_set,
                     city=city,

@@ -40,6 +40,7 @@ class OrgSpec:
     website: str = ""
     description: str = ""
     province: str = ""  # for planning only
+    country: str = "NL"
 
 
 @dataclass
@@ -171,6 +172,7 @@ def _org_spec(data: dict[str, Any]) -> OrgSpec:
         data.get("city", ""),
         tuple(data.get("themes", ())),
         description=data["description"],
+        country=data.get("country", "NL"),
     )
 
 
@@ -190,6 +192,15 @@ def _partnership_spec(data: dict[str, Any]) -> tuple[PartnershipSpec, dict[str, 
 
 def _seed_organisations() -> list[OrgSpec]:
     return [_org_spec(o) for o in load_json("demo/registry/seed_organisations.json")]
+
+
+def _abroad_organisations() -> list[OrgSpec]:
+    """Fictional partners abroad (interchange format 1.1: a country, no municipality)."""
+    return [_org_spec(o) for o in load_json("demo/registry/abroad_organisations.json")]
+
+
+# Members of a partnership besides its lead, at most, when a partner abroad joins it.
+ABROAD_JOINS_BELOW = 12
 
 
 def _seed_partnerships() -> list[tuple[PartnershipSpec, dict[str, Any]]]:
@@ -478,6 +489,15 @@ def build_plan(province_of: dict[str, str], position_of: dict[str, tuple[float, 
                     contact_for=[(external_id, "Contact voor bedrijven")],
                 )
             )
+
+    # Partners abroad: each joins a European partnership (a CoVE, else a hub) with room.
+    abroad = _abroad_organisations()
+    orgs += abroad
+    european = [p for kind in ("cove", "hub") for p in plan.partnerships if p.kind == kind]
+    for i, partner in enumerate(abroad):
+        roomy = [p for p in european if len(p.members) - 1 < ABROAD_JOINS_BELOW]
+        target = roomy[i % len(roomy)]
+        target.members.append((partner.external_id, "partner", target.start_year))
 
     # People: partnership contacts first, then staff of random companies, 120 in all.
     all_companies = [c for p in PROVINCE_CITIES for c, _ in companies[p]]

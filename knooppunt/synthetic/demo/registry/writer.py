@@ -57,6 +57,7 @@ class Writer:
             external_id=spec.external_id,
             municipality=self.municipalities.get(spec.municipality),
             city=spec.city,
+            country=spec.country,
             brin=spec.brin,
             kvk=spec.kvk,
             website=spec.website,
